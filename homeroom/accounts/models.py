@@ -1,0 +1,71 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    SPANISH = "es", _("Spanish")
+
+
+class User(AbstractUser):
+    """One person's sign-in. Who the person is (guardian, student, staff) lives in `sis`.
+
+    `is_staff` opens the Django admin; only district-level staff get it.
+    """
+
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=Language.choices, default=Language.ENGLISH
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(preferred_language__in=Language.values),
+                name="user_language_known",
+            ),
+        ]
+
+
+class AgreementVersion(models.Model):
+    """The district's acceptable-use agreement (policy 1110.2 "Use of the Parent Portal").
+
+    Versions are never edited once published: the district publishes a new one, and every
+    user accepts it again before the next portal page (R71).
+    """
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    title = models.CharField(_("title (English)"), max_length=200)
+    title_es = models.CharField(_("title (Spanish)"), max_length=200)
+    body = models.TextField(_("text (English)"))
+    body_es = models.TextField(_("text (Spanish)"))
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("acceptable-use agreement")
+        verbose_name_plural = _("acceptable-use agreements")
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+
+class AgreementAcceptance(models.Model):
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="acceptances")
+    agreement = models.ForeignKey(
+        AgreementVersion, on_delete=models.PROTECT, related_name="acceptances"
+    )
+    accepted_at = models.DateTimeField(_("accepted"))
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agreement acceptance")
+        verbose_name_plural = _("agreement acceptances")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agreement"], name="acceptance_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} accepted v{self.agreement.version}"

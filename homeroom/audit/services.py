@@ -1,0 +1,88 @@
+"""Writing to the audit log. Every write of the project calls these, inside its own transaction."""
+
+import dataclasses
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+
+from homeroom.audit import chain
+from homeroom.audit.models import Action, AuditEvent
+from homeroom.lib import clock
+
+
+@dataclasses.dataclass(frozen=True)
+class Actor:
+    """Who acts, and from where: built once per request (or per command) and passed down."""
+
+    user_id: int | None
+    role: str = ""
+    address: str | None = None
+    request_id: str = ""
+
+    @classmethod
+    def system(cls, role: str = "system") -> "Actor":
+        return cls(user_id=None, role=role)
+
+
+@dataclasses.dataclass(frozen=True)
+class Event:
+    action: Action
+    student_id: int | None = None
+    module: str = ""
+    object: models.Model | None = None
+    object_type: str = ""
+    object_id: str = ""
+    changes: dict[str, Any] = dataclasses.field(default_factory=dict)
+    detail: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def _build(actor: Actor, event: Event) -> AuditEvent:
+    occurred_at = clock.now()
+    object_type = event.object_type
+    object_id = event.object_id
+    if event.object is not None:
+        object_type = object_type or event.object._meta.label_lower
+        object_id = object_id or str(event.object.pk)
+    address = actor.address or None
+    personal = chain.personal_hash(address=address, changes=event.changes, detail=event.detail)
+    content = chain.content_hash(
+        occurred_at=occurred_at,
+        action=str(event.action),
+        actor_id=actor.user_id,
+        actor_role=actor.role,
+        student_id=event.student_id,
+        module=event.module,
+        object_type=object_type,
+        object_id=object_id,
+        request_id=actor.request_id,
+        personal=personal,
+    )
+    return AuditEvent(
+        occurred_at=occurred_at,
+        action=event.action,
+        actor_id=actor.user_id,
+        actor_role=actor.role,
+        student_id=event.student_id,
+        module=event.module,
+        object_type=object_type,
+        object_id=object_id,
+        request_id=actor.request_id,
+        address=address,
+        changes=event.changes,
+        detail=event.detail,
+        personal_hash=personal,
+        content_hash=content,
+    )
+
+
+def events_record(*, actor: Actor, events: Iterable[Event]) -> int:
+    """Append events in one INSERT (one query however many), returning how many."""
+    rows = [_build(actor, event) for event in events]
+    if rows:
+        AuditEvent.objects.bulk_create(rows)
+    return len(rows)
+
+
+def event_record(*, actor: Actor, event: Event) -> None:
+    events_record(actor=actor, events=[event])

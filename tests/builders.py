@@ -1,0 +1,123 @@
+"""Small builders of valid rows for tests that need a few records, not the demo district."""
+
+import datetime
+import itertools
+from decimal import Decimal
+
+from django.utils import timezone
+
+from homeroom.gradebook.models import Assignment, Category, GradingScale, Score
+from homeroom.sis.models import (
+    AcademicSession,
+    Course,
+    District,
+    Enrollment,
+    Guardian,
+    GuardianLink,
+    School,
+    Section,
+    Student,
+)
+
+_counter = itertools.count(1)
+
+
+def district() -> District:
+    return District.objects.get_or_create(name="Test District")[0]
+
+
+def school(name: str = "Test High School", kind: str = School.Kind.HIGH) -> School:
+    return School.objects.get_or_create(district=district(), name=name, defaults={"kind": kind})[0]
+
+
+def school_year(start_year: int = 2026) -> AcademicSession:
+    return AcademicSession.objects.get_or_create(
+        title=f"{start_year}-{start_year + 1 - 2000}",
+        kind=AcademicSession.Kind.SCHOOL_YEAR,
+        defaults={
+            "start_date": datetime.date(start_year, 8, 27),
+            "end_date": datetime.date(start_year + 1, 6, 15),
+            "school_year": start_year + 1,
+        },
+    )[0]
+
+
+def term(year: AcademicSession, start: datetime.date, end: datetime.date, title: str = "Fall"):
+    return AcademicSession.objects.create(
+        title=title,
+        kind=AcademicSession.Kind.SEMESTER,
+        start_date=start,
+        end_date=end,
+        parent=year,
+        school_year=year.school_year,
+    )
+
+
+def student(**fields) -> Student:
+    n = next(_counter)
+    values = {
+        "local_id": f"T{n:05d}",
+        "legal_first_name": f"Student{n}",
+        "legal_last_name": "Test",
+        "date_of_birth": datetime.date(2011, 3, 4),
+        "grade_level": "10",
+    }
+    values.update(fields)
+    return Student.objects.create(**values)
+
+
+def guardian(**fields) -> Guardian:
+    n = next(_counter)
+    values = {"first_name": f"Guardian{n}", "last_name": "Test"}
+    values.update(fields)
+    return Guardian.objects.create(**values)
+
+
+def link(g: Guardian, s: Student, **fields) -> GuardianLink:
+    values = {"relationship": GuardianLink.Relationship.PARENT}
+    values.update(fields)
+    return GuardianLink.objects.create(guardian=g, student=s, **values)
+
+
+def enrollment(s: Student, where: School | None = None, **fields) -> Enrollment:
+    values = {"grade_level": s.grade_level, "entry_date": datetime.date(2026, 8, 27)}
+    values.update(fields)
+    return Enrollment.objects.create(student=s, school=where or school(), **values)
+
+
+def section(where: School | None = None) -> Section:
+    where = where or school()
+    year = school_year()
+    n = next(_counter)
+    course = Course.objects.create(
+        school=where, school_year=year, title=f"Course {n}", code=f"C{n}"
+    )
+    return Section.objects.create(
+        course=course, school=where, code="01", start_date=year.start_date, end_date=year.end_date
+    )
+
+
+def category(sec: Section, weight: Decimal = Decimal(50), name: str = "Tests") -> Category:
+    return Category.objects.create(section=sec, name=name, weight=weight)
+
+
+def assignment(sec: Section, cat: Category, points: Decimal = Decimal(10)) -> Assignment:
+    return Assignment.objects.create(
+        section=sec,
+        category=cat,
+        title=f"Quiz {next(_counter)}",
+        points_possible=points,
+        due_on=datetime.date(2026, 9, 15),
+        visible_at=timezone.now(),
+    )
+
+
+def score(a: Assignment, s: Student, points: Decimal | None) -> Score:
+    now = timezone.now()
+    return Score.objects.create(
+        assignment=a, student=s, points=points, recorded_at=now, release_at=now
+    )
+
+
+def grading_scale() -> GradingScale:
+    return GradingScale.objects.get_or_create(name="Test scale")[0]

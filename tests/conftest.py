@@ -1,0 +1,110 @@
+"""Fixtures shared by the whole suite: real SMTP, real Chromium, and the audit log's guards."""
+
+import os
+import socket
+from collections.abc import Iterator
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.db import connection
+
+from homeroom.audit import triggers
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+# --- The audit log refuses DELETE, so emptying the database between browser tests needs the
+# guard lifted just before, and put back before the next test.
+
+
+def _uses_transactional_db(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    if "transactional_db" in names or "live_server" in names:
+        return True
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    if _uses_transactional_db(item) and connection.connection is not None:
+        drop, _create, _exists = triggers.GUARDS[connection.vendor]
+        with connection.cursor() as cursor:
+            for statement in drop:
+                cursor.execute(statement)
+
+
+@pytest.fixture(autouse=True)
+def _audit_guards_in_place(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("django_db") is None and not {
+        "db",
+        "transactional_db",
+        "live_server",
+        "django_db_setup",
+    } & set(request.fixturenames):
+        return
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    with blocker.unblock():
+        _drop, create, exists = triggers.GUARDS[connection.vendor]
+        with connection.cursor() as cursor:
+            cursor.execute(exists)
+            if cursor.fetchone() is None:
+                for statement in create:
+                    cursor.execute(statement)
+
+
+# --- Mail through a real SMTP server.
+
+
+class MailSink:
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings) -> Iterator[MailSink]:  # type: ignore[no-untyped-def]
+    sink = MailSink()
+    port = _free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    # Django's test runner swaps every mailer for locmem; point the alias back at SMTP.
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+    yield sink
+    controller.stop()
+
+
+# --- Chromium through Playwright.
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyped-def]
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "args": CHROMIUM_ARGS,
+    }
