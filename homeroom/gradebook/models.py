@@ -100,7 +100,7 @@ class Assignment(SourcedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created"))
 
     class Meta:
         verbose_name = _("assignment")
