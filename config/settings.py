@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "homeroom.access",
     "homeroom.portal",
     "homeroom.classroom",
+    "homeroom.interop",
     "homeroom.demo",
 ]
 

@@ -1,6 +1,11 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from homeroom.portal import views as portal_views
 
 urlpatterns = [
+    path("", portal_views.route_home, name="home"),
+    path("accounts/", include("homeroom.accounts.urls")),
+    path("portal/", include("homeroom.portal.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,16 +6,21 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from homeroom.accounts.models import User
+from homeroom.attendance.models import AttendanceCode, DailyMark, MarkSource, PeriodMark
 from homeroom.gradebook.models import Assignment, Category, GradingScale, Score
 from homeroom.sis.models import (
     AcademicSession,
+    BellSchedule,
     Course,
     District,
     Enrollment,
     Guardian,
     GuardianLink,
+    Period,
     School,
     Section,
+    Staff,
     Student,
 )
 
@@ -109,6 +114,7 @@ def assignment(sec: Section, cat: Category, points: Decimal = Decimal(10)) -> As
         points_possible=points,
         due_on=datetime.date(2026, 9, 15),
         visible_at=timezone.now(),
+        created_at=timezone.now(),
     )
 
 
@@ -121,3 +127,67 @@ def score(a: Assignment, s: Student, points: Decimal | None) -> Score:
 
 def grading_scale() -> GradingScale:
     return GradingScale.objects.get_or_create(name="Test scale")[0]
+
+
+def user(**fields) -> User:
+    n = next(_counter)
+    values = {"username": f"user{n}"}
+    values.update(fields)
+    return User.objects.create_user(**values)
+
+
+def staff(**fields) -> Staff:
+    n = next(_counter)
+    values = {"first_name": f"Staff{n}", "last_name": "Test", "email": f"staff{n}@example.org"}
+    values.update(fields)
+    return Staff.objects.create(**values)
+
+
+def period(where: School | None = None, sequence: int = 1) -> Period:
+    return Period.objects.get_or_create(
+        school=where or school(), sequence=sequence, defaults={"name": f"Period {sequence}"}
+    )[0]
+
+
+def bell_schedule(where: School | None = None) -> BellSchedule:
+    return BellSchedule.objects.get_or_create(
+        school=where or school(), name="Regular", defaults={"is_default": True}
+    )[0]
+
+
+def attendance_code(
+    code: str = "UA", category: str = "unexcused", value: str = "1"
+) -> AttendanceCode:
+    return AttendanceCode.objects.get_or_create(
+        code=code,
+        defaults={
+            "description": f"Code {code}",
+            "description_es": f"Código {code}",
+            "category": category,
+            "absence_value": Decimal(value),
+        },
+    )[0]
+
+
+def daily_mark(s: Student, day: datetime.date, code: AttendanceCode | None = None) -> DailyMark:
+    return DailyMark.objects.create(
+        student=s,
+        school=school(),
+        date=day,
+        code=code or attendance_code(),
+        source=MarkSource.DERIVED,
+        recorded_at=timezone.now(),
+    )
+
+
+def period_mark(
+    s: Student, sec: Section, day: datetime.date, code: AttendanceCode | None = None
+) -> PeriodMark:
+    return PeriodMark.objects.create(
+        student=s,
+        section=sec,
+        period=period(sec.school),
+        date=day,
+        code=code or attendance_code(),
+        recorded_at=timezone.now(),
+    )

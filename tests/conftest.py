@@ -108,3 +108,44 @@ def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyp
         "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
         "args": CHROMIUM_ARGS,
     }
+
+
+# --- The demo district, seeded once per test module inside a transaction that is rolled
+# back when the module ends; each test runs in a savepoint within it.
+
+DEMO_STUDENTS = 40
+DEMO_SEED = 11
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    from django.db import transaction
+
+    from homeroom.demo.district import seed_district
+    from homeroom.lib import clock
+    from tests.personas import PASSWORD
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield seed_district(
+                students=DEMO_STUDENTS, seed=DEMO_SEED, password=PASSWORD, today=clock.today()
+            )
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def live_demo(transactional_db):  # type: ignore[no-untyped-def]
+    """The demo district, committed, for browser tests served by the live server."""
+    from homeroom.demo.district import seed_district
+    from homeroom.lib import clock
+    from homeroom.sis.models import District
+    from tests.personas import PASSWORD
+
+    if not District.objects.exists():
+        seed_district(
+            students=DEMO_STUDENTS, seed=DEMO_SEED, password=PASSWORD, today=clock.today()
+        )

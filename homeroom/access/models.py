@@ -234,3 +234,50 @@ class DependencyCertification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.guardian} / {self.student.display_name} ({self.tax_year})"
+
+
+class ActivationCode(models.Model):
+    """A district-issued, single-use, expiring code that activates one guardian link (R14).
+
+    Only a keyed digest of the code is stored; the code itself exists on the printed letter.
+    """
+
+    link = models.ForeignKey(
+        "sis.GuardianLink", on_delete=models.PROTECT, related_name="activation_codes"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("issued"))
+    expires_at = models.DateTimeField(_("expires"))
+    redeemed_at = models.DateTimeField(_("used"), null=True, blank=True)
+    redeemed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("activation code")
+        verbose_name_plural = _("activation codes")
+        indexes = [models.Index(fields=["link", "issued_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("issued_at")), name="activationcode_expires_later"
+            ),
+            models.CheckConstraint(
+                condition=Q(redeemed_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="activationcode_redeemed_or_revoked",
+            ),
+            models.CheckConstraint(
+                condition=(Q(redeemed_at__isnull=True) & Q(redeemed_by__isnull=True))
+                | (Q(redeemed_at__isnull=False) & Q(redeemed_by__isnull=False)),
+                name="activationcode_redeemer_recorded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"code for {self.link} issued {self.issued_at:%Y-%m-%d}"

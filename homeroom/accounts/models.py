@@ -69,3 +69,59 @@ class AgreementAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} accepted v{self.agreement.version}"
+
+
+class TOTPDevice(models.Model):
+    """A time-based one-time-password authenticator (RFC 6238) enrolled by a user (R41)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    # The shared secret must be readable to check codes, so it cannot be hashed.
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(_("enrolled"), null=True, blank=True)
+    # The last time step accepted: a code is never accepted twice (ASVS 6.5.1).
+    last_used_step = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
+
+    def __str__(self) -> str:
+        return f"TOTP for {self.user}"
+
+
+class RecoveryCode(models.Model):
+    """A single-use code for when the authenticator is lost; only its hash is kept (R49)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user}"
+
+
+class UserSession(models.Model):
+    """A server-side session, tied to its user so it can be listed and ended (R46, R47)."""
+
+    session_key = models.CharField(max_length=40, primary_key=True)
+    session_data = models.TextField()
+    expire_date = models.DateTimeField(db_index=True)
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="sessions"
+    )
+    signed_in_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    def __str__(self) -> str:
+        return f"session of {self.user}" if self.user_id else "anonymous session"

@@ -130,20 +130,77 @@ POSTGRESQL_DROP = [
 ]
 
 
+DISCLOSURE_TABLE = "audit_disclosurerecord"
+
+# The record of disclosures (FERPA 99.32, R8) is kept as long as the records and never edited.
+DISCLOSURE_SQLITE_CREATE = [
+    f"""
+    CREATE TRIGGER disclosure_no_update BEFORE UPDATE ON {DISCLOSURE_TABLE}
+    BEGIN
+        SELECT RAISE(ABORT, 'disclosure records are append-only: UPDATE refused');
+    END
+    """,
+    f"""
+    CREATE TRIGGER disclosure_no_delete BEFORE DELETE ON {DISCLOSURE_TABLE}
+    BEGIN
+        SELECT RAISE(ABORT, 'disclosure records are append-only: DELETE refused');
+    END
+    """,
+]
+DISCLOSURE_SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS disclosure_no_update",
+    "DROP TRIGGER IF EXISTS disclosure_no_delete",
+]
+DISCLOSURE_POSTGRESQL_CREATE = [
+    """
+    CREATE FUNCTION homeroom_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
+            USING ERRCODE = 'insufficient_privilege';
+    END
+    $$
+    """,
+    f"""
+    CREATE TRIGGER disclosure_append_only BEFORE UPDATE OR DELETE ON {DISCLOSURE_TABLE}
+        FOR EACH ROW EXECUTE FUNCTION homeroom_append_only()
+    """,
+    f"""
+    CREATE TRIGGER disclosure_no_truncate BEFORE TRUNCATE ON {DISCLOSURE_TABLE}
+        FOR EACH STATEMENT EXECUTE FUNCTION homeroom_append_only()
+    """,
+]
+DISCLOSURE_POSTGRESQL_DROP = [
+    f"DROP TRIGGER IF EXISTS disclosure_no_truncate ON {DISCLOSURE_TABLE}",
+    f"DROP TRIGGER IF EXISTS disclosure_append_only ON {DISCLOSURE_TABLE}",
+    "DROP FUNCTION IF EXISTS homeroom_append_only()",
+]
+
+
 # The guards that refuse DELETE and TRUNCATE. The test suite lifts them just before it empties
-# the database between browser tests, and puts them back before the next test.
+# the database between browser tests, and puts them back before the next test:
+# vendor -> (statements that lift them, statements that put them back, a query that finds them)
 GUARDS = {
     "sqlite": (
-        ["DROP TRIGGER IF EXISTS audit_event_no_delete"],
-        [SQLITE_CREATE[2]],
+        [
+            "DROP TRIGGER IF EXISTS audit_event_no_delete",
+            "DROP TRIGGER IF EXISTS disclosure_no_delete",
+        ],
+        [SQLITE_CREATE[2], DISCLOSURE_SQLITE_CREATE[1]],
         "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_event_no_delete'",
     ),
     "postgresql": (
         [
             f"DROP TRIGGER IF EXISTS audit_event_no_truncate ON {TABLE}",
             f"DROP TRIGGER IF EXISTS audit_event_append_only ON {TABLE}",
+            f"DROP TRIGGER IF EXISTS disclosure_no_truncate ON {DISCLOSURE_TABLE}",
+            f"DROP TRIGGER IF EXISTS disclosure_append_only ON {DISCLOSURE_TABLE}",
         ],
-        [POSTGRESQL_CREATE[3], POSTGRESQL_CREATE[4]],
+        [
+            POSTGRESQL_CREATE[3],
+            POSTGRESQL_CREATE[4],
+            DISCLOSURE_POSTGRESQL_CREATE[1],
+            DISCLOSURE_POSTGRESQL_CREATE[2],
+        ],
         "SELECT 1 FROM pg_trigger WHERE tgname = 'audit_event_append_only'",
     ),
 }

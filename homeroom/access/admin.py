@@ -1,0 +1,333 @@
+"""The admin over the policy's data. Every add and every lift goes through `access.services`,
+so the role checks and the audit events are the same as anywhere else; nothing is deleted."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from homeroom.access import services
+from homeroom.access.door import actor_for
+from homeroom.access.models import (
+    AccountDenial,
+    DependencyCertification,
+    Module,
+    ModuleSwitch,
+    Restriction,
+    StudentConsent,
+)
+from homeroom.access.policy import viewer_for
+from homeroom.audit.admin import NoDeleteMixin
+from homeroom.audit.services import Actor
+from homeroom.lib import clock
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return actor_for(request, viewer_for(request.user, clock.today()))  # type: ignore[arg-type]
+
+
+class NoDeleteAdmin(NoDeleteMixin, admin.ModelAdmin):
+    """Writes go through services; a refused write leaves `obj.pk` empty, and the admin
+    then returns to the list with the service's message instead of a broken link."""
+
+    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: Any = None):  # type: ignore[no-untyped-def]
+        if obj.pk is None:
+            return self.response_post_save_add(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+
+def _apply(request: HttpRequest, form: forms.ModelForm, call: Any) -> Any:
+    """Run a service; turn its refusal into a message on the form instead of a crash."""
+    try:
+        return call()
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    return None
+
+
+class RestrictionForm(forms.ModelForm):
+    lift_now = forms.BooleanField(label=_("Lift this restriction now"), required=False)
+
+    class Meta:
+        model = Restriction
+        fields = [
+            "guardian",
+            "student",
+            "reason",
+            "document_reference",
+            "starts_on",
+            "ends_on",
+            "whole_record",
+            "attendance",
+            "schedule",
+            "grades",
+            "note",
+            "lift_reason",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.instance.pk is None and not (
+            data.get("whole_record")
+            or data.get("attendance")
+            or data.get("schedule")
+            or data.get("grades")
+        ):
+            raise ValidationError(_("Choose the whole record or at least one module."))
+        if data.get("lift_now") and not (data.get("lift_reason") or "").strip():
+            self.add_error("lift_reason", _("Say why the restriction is lifted."))
+        return data
+
+
+@admin.register(Restriction)
+class RestrictionAdmin(NoDeleteAdmin):
+    form = RestrictionForm
+    list_display = [
+        "guardian",
+        "student",
+        "reason",
+        "starts_on",
+        "ends_on",
+        "scope",
+        "placed_by",
+        "lifted_at",
+    ]
+    list_filter = ["reason", ("lifted_at", admin.EmptyFieldListFilter)]
+    search_fields = [
+        "guardian__last_name",
+        "guardian__first_name",
+        "student__legal_last_name",
+        "student__local_id",
+        "document_reference",
+    ]
+    autocomplete_fields = ["guardian", "student"]
+    list_select_related = ["guardian", "student", "placed_by"]
+    readonly_fields = ["placed_by", "placed_at", "lifted_by", "lifted_at"]
+
+    @admin.display(description=_("scope"))
+    def scope(self, obj: Restriction) -> str:
+        if obj.whole_record:
+            return str(_("Whole record"))
+        return ", ".join(str(Module(m).label) for m in obj.scope_modules())
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is None:
+            return self.readonly_fields
+        # A placed restriction is a record of what was decided: it is lifted, not edited.
+        locked = [f for f in RestrictionForm.Meta.fields if f != "lift_reason"]
+        if obj.lifted_at is not None:
+            locked.append("lift_reason")
+        return [*locked, *self.readonly_fields]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = list(RestrictionForm.Meta.fields)
+        if obj is None:
+            fields.remove("lift_reason")
+        elif obj.lifted_at is None:
+            fields.insert(fields.index("lift_reason"), "lift_now")
+        return [*fields, *self.readonly_fields]
+
+    def save_model(self, request: HttpRequest, obj: Restriction, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        if not change:
+            modules = [m for m in Module.values if data.get(m)]
+            placed = _apply(
+                request,
+                form,
+                lambda: services.restriction_place(
+                    actor=_actor(request),
+                    placed_by=request.user,  # type: ignore[arg-type]
+                    guardian=data["guardian"],
+                    student=data["student"],
+                    reason=data["reason"],
+                    document_reference=data["document_reference"],
+                    starts_on=data["starts_on"],
+                    ends_on=data.get("ends_on"),
+                    modules=None if data.get("whole_record") else modules,
+                    note=data.get("note", ""),
+                ),
+            )
+            if placed is not None:
+                obj.pk = placed.pk
+        elif data.get("lift_now"):
+            _apply(
+                request,
+                form,
+                lambda: services.restriction_lift(
+                    actor=_actor(request),
+                    lifted_by=request.user,  # type: ignore[arg-type]
+                    restriction=obj,
+                    reason=data.get("lift_reason", ""),
+                ),
+            )
+
+
+class DenialForm(forms.ModelForm):
+    reinstate_now = forms.BooleanField(label=_("Reinstate access now"), required=False)
+
+    class Meta:
+        model = AccountDenial
+        fields = [
+            "user",
+            "reason",
+            "document_reference",
+            "starts_on",
+            "ends_on",
+            "note",
+            "lift_reason",
+        ]
+
+
+@admin.register(AccountDenial)
+class AccountDenialAdmin(NoDeleteAdmin):
+    form = DenialForm
+    list_display = ["user", "reason", "starts_on", "ends_on", "placed_by", "lifted_at"]
+    list_filter = ["reason", ("lifted_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__username", "user__email", "user__last_name"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user", "placed_by"]
+    readonly_fields = ["placed_by", "placed_at", "lifted_by", "lifted_at"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = list(DenialForm.Meta.fields)
+        if obj is None:
+            fields.remove("lift_reason")
+        elif obj.lifted_at is None:
+            fields.insert(fields.index("lift_reason"), "reinstate_now")
+        return [*fields, *self.readonly_fields]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is None:
+            return self.readonly_fields
+        locked = [f for f in DenialForm.Meta.fields if f != "lift_reason"]
+        if obj.lifted_at is not None:
+            locked.append("lift_reason")
+        return [*locked, *self.readonly_fields]
+
+    def save_model(self, request: HttpRequest, obj: AccountDenial, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        if not change:
+            placed = _apply(
+                request,
+                form,
+                lambda: services.denial_place(
+                    actor=_actor(request),
+                    placed_by=request.user,  # type: ignore[arg-type]
+                    user=data["user"],
+                    reason=data["reason"],
+                    starts_on=data["starts_on"],
+                    ends_on=data.get("ends_on"),
+                    note=data.get("note", ""),
+                    document_reference=data.get("document_reference", ""),
+                ),
+            )
+            if placed is not None:
+                obj.pk = placed.pk
+        elif data.get("reinstate_now"):
+            _apply(
+                request,
+                form,
+                lambda: services.denial_lift(
+                    actor=_actor(request),
+                    lifted_by=request.user,  # type: ignore[arg-type]
+                    denial=obj,
+                    reason=data.get("lift_reason", ""),
+                ),
+            )
+
+
+@admin.register(ModuleSwitch)
+class ModuleSwitchAdmin(NoDeleteAdmin):
+    list_display = ["module", "school", "enabled", "changed_by", "changed_at"]
+    list_filter = ["module", "enabled", "school"]
+    fields = ["module", "school", "enabled"]
+    list_select_related = ["school", "changed_by"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["module", "school"] if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: ModuleSwitch, form: Any, change: bool) -> None:
+        saved = _apply(
+            request,
+            form,
+            lambda: services.module_switch_set(
+                actor=_actor(request),
+                changed_by=request.user,  # type: ignore[arg-type]
+                module=obj.module,
+                enabled=obj.enabled,
+                school=obj.school,
+            ),
+        )
+        if saved is not None:
+            obj.pk = saved.pk
+
+
+class _RecordedOnlyAdmin(NoDeleteAdmin):
+    """Consents and certifications are recorded once; a correction is a new record."""
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+
+@admin.register(StudentConsent)
+class StudentConsentAdmin(_RecordedOnlyAdmin):
+    list_display = ["student", "guardian", "signed_on", "expires_on", "withdrawn_at"]
+    search_fields = ["student__legal_last_name", "student__local_id", "guardian__last_name"]
+    autocomplete_fields = ["student", "guardian"]
+    list_select_related = ["student", "guardian"]
+    fields = ["student", "guardian", "records", "purpose", "signed_on", "expires_on"]
+
+    def save_model(
+        self, request: HttpRequest, obj: StudentConsent, form: Any, change: bool
+    ) -> None:
+        data = form.cleaned_data
+        saved = _apply(
+            request,
+            form,
+            lambda: services.consent_record(
+                actor=_actor(request),
+                recorded_by=request.user,  # type: ignore[arg-type]
+                student=data["student"],
+                guardian=data["guardian"],
+                purpose=data["purpose"],
+                signed_on=data["signed_on"],
+                expires_on=data.get("expires_on"),
+                records=data["records"],
+            ),
+        )
+        if saved is not None:
+            obj.pk = saved.pk
+
+
+@admin.register(DependencyCertification)
+class DependencyCertificationAdmin(_RecordedOnlyAdmin):
+    list_display = ["student", "guardian", "tax_year", "expires_on"]
+    search_fields = ["student__legal_last_name", "student__local_id", "guardian__last_name"]
+    autocomplete_fields = ["student", "guardian"]
+    list_select_related = ["student", "guardian"]
+    fields = ["student", "guardian", "tax_year", "expires_on", "document_reference"]
+
+    def save_model(
+        self, request: HttpRequest, obj: DependencyCertification, form: Any, change: bool
+    ) -> None:
+        data = form.cleaned_data
+        saved = _apply(
+            request,
+            form,
+            lambda: services.dependency_record(
+                actor=_actor(request),
+                recorded_by=request.user,  # type: ignore[arg-type]
+                student=data["student"],
+                guardian=data["guardian"],
+                tax_year=data["tax_year"],
+                expires_on=data["expires_on"],
+                document_reference=data["document_reference"],
+            ),
+        )
+        if saved is not None:
+            obj.pk = saved.pk

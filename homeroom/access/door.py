@@ -1,0 +1,119 @@
+"""The door: how a view reaches a student's record, and how each read or refusal is logged.
+
+A portal view never looks a student up by the id in its URL. It asks `open_module`, which
+answers with the student only when the policy allows this viewer this module today, writes
+the read to the audit log, and otherwise writes a refusal and raises Http404: "not yours"
+and "does not exist" look the same, so ids cannot be probed.
+"""
+
+import dataclasses
+import datetime
+from collections.abc import Iterable
+
+from django.http import Http404, HttpRequest
+
+from homeroom.access import policy
+from homeroom.access.policy import StudentAccess, Switches, Viewer
+from homeroom.audit.models import Action
+from homeroom.audit.services import Actor, Event, events_record
+from homeroom.lib import clock
+from homeroom.lib.http import client_address
+from homeroom.sis.models import GuardianLink
+
+
+@dataclasses.dataclass
+class PortalRequest:
+    """What the policy resolved for this request, computed once and kept on the request."""
+
+    viewer: Viewer
+    today: datetime.date
+    now: datetime.datetime
+    switches: Switches
+    students: list[StudentAccess]
+    actor: Actor
+
+    def access_to(self, student_id: int) -> StudentAccess | None:
+        for access in self.students:
+            if access.student.pk == student_id:
+                return access
+        return None
+
+
+def actor_for(request: HttpRequest, viewer: Viewer) -> Actor:
+    return Actor(
+        user_id=viewer.user.pk,
+        role=viewer.role_label,
+        address=client_address(request) or None,
+        request_id=getattr(request, "request_id", ""),
+    )
+
+
+def portal_request(request: HttpRequest) -> PortalRequest:
+    cached = getattr(request, "_homeroom_portal", None)
+    if cached is not None:
+        return cached
+    today = clock.today()
+    viewer = policy.viewer_for(request.user, today)  # type: ignore[arg-type]
+    switches = policy.switches_now()
+    resolved = PortalRequest(
+        viewer=viewer,
+        today=today,
+        now=clock.now(),
+        switches=switches,
+        students=policy.portal_students(viewer, today, switches),
+        actor=actor_for(request, viewer),
+    )
+    request._homeroom_portal = resolved  # type: ignore[attr-defined]
+    return resolved
+
+
+def open_module(request: HttpRequest, student_id: int, module: str) -> StudentAccess:
+    """The student, if this viewer may see this module of their record today; else 404."""
+    resolved = portal_request(request)
+    access = resolved.access_to(student_id)
+    if access is not None and module in access.modules:
+        record_reads(resolved, [(access, module)])
+        return access
+    _record_refusal(resolved, student_id, module)
+    raise Http404
+
+
+def record_reads(resolved: PortalRequest, reads: Iterable[tuple[StudentAccess, str]]) -> None:
+    """One audit event per student and module shown, written in a single INSERT."""
+    events_record(
+        actor=resolved.actor,
+        events=[
+            Event(action=Action.PORTAL_READ, student_id=access.student.pk, module=module)
+            for access, module in reads
+        ],
+    )
+
+
+def refuse(request: HttpRequest, student_id: int, module: str) -> None:
+    """Log a refusal for a request the view itself found out of bounds, then 404."""
+    _record_refusal(portal_request(request), student_id, module)
+    raise Http404
+
+
+def _record_refusal(resolved: PortalRequest, student_id: int, module: str) -> None:
+    # Whether the viewer is linked to the student at all tells a probe of another family's
+    # records (which the security-risk rule counts) from a closed door at home (a
+    # restriction, a switched-off module, a withdrawn child).
+    viewer = resolved.viewer
+    if viewer.kind == policy.ViewerKind.GUARDIAN:
+        own = GuardianLink.objects.filter(
+            guardian_id=viewer.guardian_id, student_id=student_id
+        ).exists()
+    else:
+        own = viewer.kind == policy.ViewerKind.STUDENT and viewer.student_id == student_id
+    events_record(
+        actor=resolved.actor,
+        events=[
+            Event(
+                action=Action.REFUSED,
+                student_id=student_id,
+                module=module,
+                detail={"linked": own},
+            )
+        ],
+    )

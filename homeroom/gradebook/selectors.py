@@ -1,0 +1,210 @@
+"""Reads of the grade book as families see it. Callers pass students the policy allowed.
+
+Families see an assignment from its `visible_at`, and a score only once its release delay
+has passed (docs/grading.md, "The release delay"); until then they see the value released
+before, if there was one. Grades are computed by `calculation.compute_grade`, the one
+function every page and export uses.
+"""
+
+import dataclasses
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Prefetch, Q
+
+from homeroom.gradebook.calculation import (
+    BandInput,
+    CategoryInput,
+    GradeResult,
+    ScoreInput,
+    compute_grade,
+)
+from homeroom.gradebook.models import (
+    Assignment,
+    Category,
+    GradeBand,
+    GradebookSetup,
+    GradingMethod,
+    Score,
+)
+from homeroom.sis.models import Roster, SectionTeacher
+
+
+@dataclasses.dataclass(frozen=True)
+class FamilyScore:
+    """A score as families see it at a moment."""
+
+    points: Decimal | None
+    missing: bool
+    late: bool
+    exempt: bool
+    incomplete: bool
+    comment: str
+    released_at: datetime.datetime
+    # A value families had already seen was replaced; shown as "updated".
+    updated: bool
+
+    @property
+    def flags(self) -> list[str]:
+        return [name for name in ("missing", "late", "exempt", "incomplete") if getattr(self, name)]
+
+
+def family_view(score: Score, now: datetime.datetime) -> FamilyScore | None:
+    if now >= score.release_at:
+        return FamilyScore(
+            points=score.points,
+            missing=score.missing,
+            late=score.late,
+            exempt=score.exempt,
+            incomplete=score.incomplete,
+            comment=score.comment,
+            released_at=score.release_at,
+            updated=score.was_released,
+        )
+    if score.was_released:
+        return FamilyScore(
+            points=score.released_points,
+            missing=score.released_missing,
+            late=score.released_late,
+            exempt=score.released_exempt,
+            incomplete=score.released_incomplete,
+            comment=score.released_comment,
+            released_at=score.recorded_at,
+            updated=False,
+        )
+    return None
+
+
+@dataclasses.dataclass(frozen=True)
+class AssignmentRow:
+    assignment: Assignment
+    category_name: str
+    score: FamilyScore | None
+
+
+@dataclasses.dataclass(frozen=True)
+class CourseGrade:
+    roster: Roster
+    teachers: list[str]
+    method: str
+    result: GradeResult
+    categories: list[Category]
+    assignments: list[AssignmentRow]
+
+    @property
+    def section(self):  # type: ignore[no-untyped-def]
+        return self.roster.section
+
+    @property
+    def missing_count(self) -> int:
+        return sum(1 for row in self.assignments if row.score and row.score.missing)
+
+
+def current_rosters(student_ids: Iterable[int], today: datetime.date) -> list[Roster]:
+    """The sections students are in today, with course and teachers (two queries)."""
+    return list(
+        Roster.objects.filter(
+            student_id__in=list(student_ids),
+            start_date__lte=today,
+            section__start_date__lte=today,
+            section__end_date__gte=today,
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .select_related("section__course")
+        .prefetch_related(
+            Prefetch(
+                "section__section_teachers",
+                queryset=SectionTeacher.objects.select_related("staff").order_by("role", "pk"),
+            )
+        )
+        .order_by("section__course__title", "section__code")
+    )
+
+
+def course_grades(rosters: list[Roster], now: datetime.datetime) -> dict[int, list[CourseGrade]]:
+    """Each student's grade per section, as families see it now: five queries in all."""
+    section_ids = {r.section_id for r in rosters}
+    student_ids = {r.student_id for r in rosters}
+    setups = {
+        s.section_id: s
+        for s in GradebookSetup.objects.filter(section_id__in=section_ids)
+        .select_related("scale")
+        .prefetch_related(Prefetch("scale__bands", queryset=GradeBand.objects.all()))
+    }
+    categories: dict[int, list[Category]] = defaultdict(list)
+    for category in Category.objects.filter(section_id__in=section_ids).order_by("name"):
+        categories[category.section_id].append(category)
+    assignments: dict[int, list[Assignment]] = defaultdict(list)
+    for assignment in Assignment.objects.filter(
+        section_id__in=section_ids, visible_at__lte=now
+    ).order_by("-due_on", "-pk"):
+        assignments[assignment.section_id].append(assignment)
+    visible_ids = [a.pk for group in assignments.values() for a in group]
+    scores: dict[tuple[int, int], Score] = {
+        (s.student_id, s.assignment_id): s
+        for s in Score.objects.filter(student_id__in=student_ids, assignment_id__in=visible_ids)
+    }
+    grades: dict[int, list[CourseGrade]] = defaultdict(list)
+    for roster in rosters:
+        setup = setups.get(roster.section_id)
+        section_categories = categories[roster.section_id]
+        names = {c.pk: c.name for c in section_categories}
+        rows = []
+        inputs = []
+        for assignment in assignments[roster.section_id]:
+            stored = scores.get((roster.student_id, assignment.pk))
+            shown = family_view(stored, now) if stored is not None else None
+            rows.append(AssignmentRow(assignment, names.get(assignment.category_id, ""), shown))
+            if shown is not None:
+                inputs.append(
+                    ScoreInput(
+                        assignment_id=assignment.pk,
+                        category_id=assignment.category_id,
+                        points_possible=assignment.points_possible,
+                        points=shown.points,
+                        missing=shown.missing,
+                        exempt=shown.exempt,
+                        incomplete=shown.incomplete,
+                        late=shown.late,
+                    )
+                )
+        method = setup.method if setup else GradingMethod.WEIGHTED
+        bands = (
+            [BandInput(b.label, b.min_percent) for b in setup.scale.bands.all()] if setup else []
+        )
+        result = compute_grade(
+            method=method,
+            categories=[
+                CategoryInput(c.pk, c.name, c.weight, c.drop_lowest) for c in section_categories
+            ],
+            scores=inputs,
+            bands=bands,
+            missing_counts_as_zero=settings.HOMEROOM_MISSING_COUNTS_AS_ZERO,
+        )
+        grades[roster.student_id].append(
+            CourseGrade(
+                roster=roster,
+                teachers=[t.staff.display_name for t in roster.section.section_teachers.all()],
+                method=method,
+                result=result,
+                categories=section_categories,
+                assignments=rows,
+            )
+        )
+    return grades
+
+
+def latest_scores(
+    grades: list[CourseGrade], limit: int = 5
+) -> list[tuple[CourseGrade, AssignmentRow]]:
+    scored = [
+        (grade, row)
+        for grade in grades
+        for row in grade.assignments
+        if row.score is not None and not row.score.missing
+    ]
+    scored.sort(key=lambda pair: pair[1].score.released_at, reverse=True)  # type: ignore[union-attr]
+    return scored[:limit]

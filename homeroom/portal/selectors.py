@@ -1,0 +1,167 @@
+"""What each portal page shows, assembled from the domain selectors.
+
+Every function takes students the door already let through (`StudentAccess`); none looks
+a student up by itself. Query counts stay constant in the number of children, courses and
+assignments (tests/portal/test_query_budget.py).
+"""
+
+import dataclasses
+import datetime
+
+from homeroom.access.door import PortalRequest
+from homeroom.access.models import Module
+from homeroom.access.policy import StudentAccess
+from homeroom.attendance import selectors as attendance
+from homeroom.attendance.models import AttendanceCode, DailyMark
+from homeroom.gradebook import selectors as gradebook
+from homeroom.gradebook.selectors import AssignmentRow, CourseGrade
+from homeroom.sis import selectors as roster
+from homeroom.sis.models import AcademicSession, Roster
+
+
+@dataclasses.dataclass(frozen=True)
+class TodayAttendance:
+    school_day: bool
+    mark: DailyMark | None
+
+
+@dataclasses.dataclass(frozen=True)
+class ChildCard:
+    access: StudentAccess
+    today: TodayAttendance | None
+    grades: list[CourseGrade] | None
+    latest: list[tuple[CourseGrade, AssignmentRow]]
+
+    @property
+    def missing_count(self) -> int:
+        return sum(g.missing_count for g in self.grades or [])
+
+
+def home_cards(resolved: PortalRequest) -> list[ChildCard]:
+    today = resolved.today
+    with_attendance = [a.student.pk for a in resolved.students if Module.ATTENDANCE in a.modules]
+    with_grades = [a.student.pk for a in resolved.students if Module.GRADES in a.modules]
+    marks = attendance.effective_marks(with_attendance, today, today) if with_attendance else {}
+    school_days = (
+        attendance.enrolled_school_days(with_attendance, today, today) if with_attendance else {}
+    )
+    grades = (
+        gradebook.course_grades(gradebook.current_rosters(with_grades, today), resolved.now)
+        if with_grades
+        else {}
+    )
+    cards = []
+    for access in resolved.students:
+        pk = access.student.pk
+        today_attendance = None
+        if Module.ATTENDANCE in access.modules:
+            today_attendance = TodayAttendance(
+                school_day=today in school_days.get(pk, {}), mark=marks.get(pk, {}).get(today)
+            )
+        child_grades = grades.get(pk, []) if Module.GRADES in access.modules else None
+        cards.append(
+            ChildCard(
+                access=access,
+                today=today_attendance,
+                grades=child_grades,
+                latest=gradebook.latest_scores(child_grades or [], limit=3),
+            )
+        )
+    return cards
+
+
+@dataclasses.dataclass(frozen=True)
+class AttendancePage:
+    year: AcademicSession | None
+    month: datetime.date
+    months: list[datetime.date]
+    weeks: list[list[attendance.CalendarCell]]
+    marks: list[DailyMark]
+    summary: attendance.AttendanceSummary
+    codes: list[AttendanceCode]
+
+
+def months_between(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    months = []
+    cursor = start.replace(day=1)
+    while cursor <= end:
+        months.append(cursor)
+        cursor = (cursor + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def attendance_page(
+    access: StudentAccess, today: datetime.date, month: datetime.date | None
+) -> AttendancePage:
+    year = attendance.school_year_of(today)
+    start = year.start_date if year else today.replace(month=1, day=1)
+    end = min(year.end_date, today) if year else today
+    pk = access.student.pk
+    days = attendance.enrolled_school_days([pk], start, end).get(pk, {})
+    marks = attendance.effective_marks([pk], start, end).get(pk, {})
+    months = months_between(start, year.end_date if year else end)
+    shown = month if month is not None and month in months else today.replace(day=1)
+    return AttendancePage(
+        year=year,
+        month=shown,
+        months=months,
+        weeks=attendance.month_grid(shown.year, shown.month, days, marks, today),
+        marks=sorted(marks.values(), key=lambda m: m.date, reverse=True),
+        summary=attendance.summarise(days.keys(), marks),
+        codes=attendance.codes_in_use(),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class SchedulePage:
+    terms: list[AcademicSession]
+    term: AcademicSession | None
+    today_slots: list[roster.Slot]
+    today_is_school_day: bool
+    week: roster.WeekGrid
+    rosters: list[Roster]
+
+
+def schedule_page(access: StudentAccess, today: datetime.date, term_id: int | None) -> SchedulePage:
+    year = attendance.school_year_of(today)
+    terms = roster.terms_of_year(year) if year else []
+    chosen = next((t for t in terms if t.pk == term_id), None) if term_id else None
+    term = chosen or roster.term_holding(terms, today) or year
+    start, end = (term.start_date, term.end_date) if term else (today, today)
+    rosters = roster.rosters_in([access.student.pk], start, end)
+    schools = {r.section.school_id for r in rosters}
+    times_today = roster.bell_times(schools, today)
+    school_day = (
+        bool(access.school_id)
+        and today.weekday() < 5
+        and any(attendance.enrolled_school_days([access.student.pk], today, today).values())
+    )
+    running_today = [r for r in rosters if r.section.start_date <= today <= r.section.end_date]
+    return SchedulePage(
+        terms=terms,
+        term=term,
+        today_slots=roster.day_slots(running_today, today.weekday(), times_today)
+        if school_day
+        else [],
+        today_is_school_day=school_day,
+        week=roster.week_grid(rosters, roster.bell_times(schools, None)),
+        rosters=rosters,
+    )
+
+
+def grades_page(access: StudentAccess, today: datetime.date, now: datetime.datetime):  # type: ignore[no-untyped-def]
+    rosters = gradebook.current_rosters([access.student.pk], today)
+    return gradebook.course_grades(rosters, now).get(access.student.pk, [])
+
+
+def course_page(
+    access: StudentAccess, today: datetime.date, now: datetime.datetime, section_id: int
+) -> CourseGrade | None:
+    rosters = [
+        r
+        for r in gradebook.current_rosters([access.student.pk], today)
+        if r.section_id == section_id
+    ]
+    if not rosters:
+        return None
+    return gradebook.course_grades(rosters, now)[access.student.pk][0]

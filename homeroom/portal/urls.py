@@ -1,0 +1,14 @@
+from django.urls import path
+
+from homeroom.portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("legend/", views.legend, name="legend"),
+    path("students/<int:student_id>/attendance/", views.attendance, name="attendance"),
+    path("students/<int:student_id>/schedule/", views.schedule, name="schedule"),
+    path("students/<int:student_id>/grades/", views.grades, name="grades"),
+    path("students/<int:student_id>/grades/<int:section_id>/", views.course, name="course"),
+]

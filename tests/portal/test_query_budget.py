@@ -1,0 +1,115 @@
+"""A portal page runs the same number of queries whatever the family and the grade book
+hold (DESIGN.md principle 6): 1 child or 4, a course with a few assignments or 200.
+The benchmark (docs/performance.md) relies on these counts."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from homeroom.gradebook.models import Assignment, Category, Score
+from homeroom.gradebook.selectors import current_rosters
+from homeroom.lib import clock
+from homeroom.sis.models import Enrollment, GuardianLink, Student
+from tests import personas
+
+pytestmark = pytest.mark.django_db
+
+# The exact count per page, for a guardian: 8 to resolve the request (session, user, denial,
+# agreement version and acceptance, viewer, switches, visible students), the page's own
+# reads, and one INSERT for its audit events. A change here is a change to measure.
+EXPECTED = {"home": 19, "attendance": 14, "schedule": 17, "grades": 16, "course": 16}
+
+
+def _count(client, url: str) -> int:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def _pages(noah: Student) -> dict[str, str]:
+    section_id = current_rosters([noah.pk], clock.today())[0].section_id
+    return {
+        "home": reverse("portal:home"),
+        "attendance": reverse("portal:attendance", args=[noah.pk]),
+        "schedule": reverse("portal:schedule", args=[noah.pk]),
+        "grades": reverse("portal:grades", args=[noah.pk]),
+        "course": reverse("portal:course", args=[noah.pk, section_id]),
+    }
+
+
+def _grow(noah: Student) -> None:
+    """Three more children for Linda, and 200 assignments with scores in one of Noah's
+    sections."""
+    linda = personas.user("linda").guardian
+    today = clock.today()
+    others = (
+        Student.objects.filter(
+            enrollments__entry_date__lte=today, enrollments__exit_date__isnull=True
+        )
+        .exclude(guardian_links__guardian=linda)
+        .exclude(date_of_birth__lte=today - datetime.timedelta(days=18 * 366))
+        .distinct()[:3]
+    )
+    assert len(others) == 3
+    for student in others:
+        GuardianLink.objects.create(
+            guardian=linda,
+            student=student,
+            relationship="mother",
+            portal_status=GuardianLink.PortalStatus.ACTIVE,
+            activated_at=timezone.now(),
+        )
+    section = current_rosters([noah.pk], today)[0].section
+    category = Category.objects.filter(section=section).first()
+    now = timezone.now()
+    past = now - datetime.timedelta(days=2)
+    existing = Assignment.objects.filter(section=section).count()
+    created = Assignment.objects.bulk_create(
+        Assignment(
+            section=section,
+            category=category,
+            title=f"Extra {n}",
+            points_possible=Decimal(10),
+            due_on=today,
+            visible_at=past,
+            created_at=past,
+        )
+        for n in range(200 - existing)
+    )
+    Score.objects.bulk_create(
+        Score(
+            assignment=a,
+            student=noah,
+            points=Decimal(n % 11),
+            recorded_at=past,
+            release_at=past,
+        )
+        for n, a in enumerate(created)
+    )
+    assert Enrollment.objects.filter(student__in=others).exists()
+
+
+def test_portal_pages_run_a_constant_number_of_queries(demo, client):
+    noah = personas.child("noah")
+    personas.sign_in(client, "linda")
+    pages = _pages(noah)
+    small = {name: _count(client, url) for name, url in pages.items()}
+    _grow(noah)
+    large = {name: _count(client, url) for name, url in pages.items()}
+    assert small == large == EXPECTED
+
+
+def test_recording_the_read_costs_one_query(demo, client):
+    """Issue 5: writing the portal-read events adds at most one query to a page."""
+    personas.sign_in(client, "maria")
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("portal:home"))
+    audit_writes = [q for q in queries if "audit_auditevent" in q["sql"]]
+    assert len(audit_writes) == 1
+    assert audit_writes[0]["sql"].lstrip().upper().startswith("INSERT")
