@@ -174,6 +174,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # The session cookie dies with the browser (R72); the server enforces both limits (R46).
+SESSION_ENGINE = "homeroom.accounts.sessions"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -17,6 +17,7 @@ from homeroom.access.models import (
     StudentConsent,
 )
 from homeroom.accounts.models import User
+from homeroom.accounts.sessions import sessions_end
 from homeroom.audit.models import Action
 from homeroom.audit.services import Actor, Event, event_record
 from homeroom.lib import clock
@@ -168,12 +169,15 @@ def denial_place(
         placed_by=placed_by,
         placed_at=clock.now(),
     )
+    ended = sessions_end(user) if starts_on <= clock.today() else 0
     event_record(
         actor=actor,
         event=Event(
             action=Action.DENIAL,
             object=denial,
-            detail={"what": "placed", "user_id": user.pk, "reason": reason},
+            detail={
+                "what": "placed", "user_id": user.pk, "reason": reason, "sessions_ended": ended,
+            },
         ),
     )
     return denial

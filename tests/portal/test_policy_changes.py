@@ -221,8 +221,18 @@ def test_a_denied_account_is_signed_out_on_its_next_request(demo, client):
         reason=AccountDenial.Reason.ABUSE,
         starts_on=clock.today(),
     )
+    # The denial ended the session on the server: the next request is signed out.
+    from homeroom.accounts.models import UserSession
+
+    assert not UserSession.objects.filter(user=personas.user("linda")).exists()
+    response = client.get(reverse("portal:home"))
+    assert response.status_code == 302 and reverse("accounts:sign-in") in response["Location"]
+    assert "_auth_user_id" not in client.session
+    # Signing in again leads to a neutral message that names no reason, and no session.
+    personas.sign_in(client, "linda")
     response = client.get(reverse("portal:home"))
     assert response.status_code == 403
     assert "contact the district" in response.content.decode()
+    assert "abuse" not in response.content.decode().lower()
     assert "_auth_user_id" not in client.session
     assert GuardianLink.objects.count() == links_before
