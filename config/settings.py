@@ -285,5 +285,13 @@ HOMEROOM_CHRONIC_ABSENCE_PERCENT = env_int("HOMEROOM_CHRONIC_ABSENCE_PERCENT", 1
 # A score reaches families this long after it is entered, so a slip can be corrected first.
 HOMEROOM_SCORE_RELEASE_MINUTES = env_int("HOMEROOM_SCORE_RELEASE_MINUTES", 60, minimum=0)
 HOMEROOM_MISSING_COUNTS_AS_ZERO = env_bool("HOMEROOM_MISSING_COUNTS_AS_ZERO", True)
+# The security-risk rule (policy 1110.2): a guardian or student refused for other students'
+# records this many times within so many minutes is denied access and technology is told.
+HOMEROOM_SECURITY_RISK_REFUSALS = env_int("HOMEROOM_SECURITY_RISK_REFUSALS", 5, minimum=1)
+HOMEROOM_SECURITY_RISK_MINUTES = env_int("HOMEROOM_SECURITY_RISK_MINUTES", 10, minimum=1)
+# A staff account reading more distinct students' records than this within so many minutes
+# raises an alert to technology staff (a bulk read by a stolen login looks like this).
+HOMEROOM_STAFF_READ_ALERT_STUDENTS = env_int("HOMEROOM_STAFF_READ_ALERT_STUDENTS", 150, minimum=1)
+HOMEROOM_STAFF_READ_ALERT_MINUTES = env_int("HOMEROOM_STAFF_READ_ALERT_MINUTES", 10, minimum=1)
 # Students turn 18 and FERPA rights move to them (R4): staff are told this many days ahead.
 HOMEROOM_ELIGIBILITY_NOTICE_DAYS = env_int("HOMEROOM_ELIGIBILITY_NOTICE_DAYS", 30, minimum=0)

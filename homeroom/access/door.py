@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from django.http import Http404, HttpRequest
 
-from homeroom.access import policy
+from homeroom.access import policy, watch
 from homeroom.access.policy import StudentAccess, Switches, Viewer
 from homeroom.audit.models import Action
 from homeroom.audit.services import Actor, Event, events_record
@@ -117,3 +117,5 @@ def _record_refusal(resolved: PortalRequest, student_id: int, module: str) -> No
             )
         ],
     )
+    if viewer.kind in (policy.ViewerKind.GUARDIAN, policy.ViewerKind.STUDENT):
+        watch.refusal_recorded(actor=resolved.actor, user=viewer.user, linked=own)

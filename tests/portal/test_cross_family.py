@@ -15,6 +15,13 @@ from tests import personas
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _probing_allowed(settings):  # type: ignore[no-untyped-def]
+    """These tests probe other families' records on purpose, many times; the security-risk
+    rule that would deny the account is tested in tests/access/test_security_risk.py."""
+    settings.HOMEROOM_SECURITY_RISK_REFUSALS = 10**6
+
+
 def _portal_patterns() -> list[tuple[str, list[str]]]:
     resolver = get_resolver()
     found = []
