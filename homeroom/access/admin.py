@@ -21,8 +21,10 @@ from homeroom.access.models import (
 )
 from homeroom.access.policy import viewer_for
 from homeroom.audit.admin import NoDeleteMixin
+from homeroom.audit.models import DisclosureRecord
 from homeroom.audit.services import Actor
 from homeroom.lib import clock
+from homeroom.sis.models import Student
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -327,6 +329,77 @@ class DependencyCertificationAdmin(_RecordedOnlyAdmin):
                 tax_year=data["tax_year"],
                 expires_on=data["expires_on"],
                 document_reference=data["document_reference"],
+            ),
+        )
+        if saved is not None:
+            obj.pk = saved.pk
+
+
+class DisclosureForm(forms.ModelForm):
+    student_local_id = forms.CharField(
+        label=_("Student's local id"),
+        max_length=32,
+        help_text=_("The district's student number, as on the student's record."),
+    )
+
+    class Meta:
+        model = DisclosureRecord
+        fields = [
+            "disclosed_at",
+            "recipient",
+            "recipient_interest",
+            "records_disclosed",
+            "legal_basis",
+            "basis_detail",
+            "redisclosure_parties",
+            "emergency_threat",
+            "no_notice",
+        ]
+
+    def clean_student_local_id(self) -> Student:
+        local_id = self.cleaned_data["student_local_id"].strip()
+        student = Student.objects.filter(local_id=local_id).first()
+        if student is None:
+            raise ValidationError(_("No student has the local id %(id)s.") % {"id": local_id})
+        return student
+
+
+@admin.register(DisclosureRecord)
+class DisclosureRecordAdmin(NoDeleteAdmin):
+    """Disclosures are recorded once and never edited (99.32); corrections are new entries."""
+
+    form = DisclosureForm
+    list_display = ["disclosed_at", "student_id", "recipient", "legal_basis", "no_notice"]
+    list_filter = ["legal_basis", "no_notice"]
+    search_fields = ["recipient", "=student_id"]
+    date_hierarchy = "disclosed_at"
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is None:
+            return ["student_local_id", *DisclosureForm.Meta.fields]
+        return ["student_id", *DisclosureForm.Meta.fields, "recorded_by", "recorded_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is None:
+            return []
+        return ["student_id", *DisclosureForm.Meta.fields, "recorded_by", "recorded_at"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(
+        self, request: HttpRequest, obj: DisclosureRecord, form: Any, change: bool
+    ) -> None:
+        data = dict(form.cleaned_data)
+        student = data.pop("student_local_id")
+        saved = _apply(
+            request,
+            form,
+            lambda: services.disclosure_record(
+                actor=_actor(request),
+                recorded_by=request.user,  # type: ignore[arg-type]
+                student=student,
+                **data,
             ),
         )
         if saved is not None:

@@ -20,6 +20,9 @@ from homeroom.lib import clock
 from homeroom.lib.http import client_address
 from homeroom.sis.models import GuardianLink
 
+# Not a switchable module: the family's copy of the record of disclosures (FERPA 99.32(c)).
+DISCLOSURES = "disclosures"
+
 
 @dataclasses.dataclass
 class PortalRequest:
@@ -75,6 +78,17 @@ def open_module(request: HttpRequest, student_id: int, module: str) -> StudentAc
         record_reads(resolved, [(access, module)])
         return access
     _record_refusal(resolved, student_id, module)
+    raise Http404
+
+
+def open_disclosures(request: HttpRequest, student_id: int) -> StudentAccess:
+    """The record of disclosures is for whoever holds the student's educational rights (R9)."""
+    resolved = portal_request(request)
+    access = resolved.access_to(student_id)
+    if access is not None and access.rights:
+        record_reads(resolved, [(access, DISCLOSURES)])
+        return access
+    _record_refusal(resolved, student_id, DISCLOSURES)
     raise Http404
 
 

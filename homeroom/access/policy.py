@@ -225,6 +225,9 @@ class StudentAccess:
     school_id: int | None
     school_name: str
     modules: frozenset[str]
+    # The viewer holds the educational rights (the student themself, or a guardian whose
+    # link carries them): they may read the record of disclosures (R9).
+    rights: bool = False
 
 
 def portal_students(
@@ -243,7 +246,14 @@ def portal_students(
             **{
                 f"restricted_{module}": _restriction_in_force(viewer.guardian_id, module, today)
                 for module in ALL_MODULES
-            }
+            },
+            holds_rights=Exists(
+                GuardianLink.objects.filter(
+                    guardian_id=viewer.guardian_id,
+                    student=OuterRef("pk"),
+                    educational_rights=True,
+                )
+            ),
         )
     elif viewer.kind == ViewerKind.STUDENT and viewer.student_id is not None:
         queryset = Student.objects.filter(pk=viewer.student_id).filter(currently_enrolled(today))
@@ -261,8 +271,11 @@ def portal_students(
             and switches.is_on(module, student.school_now)
         )
         if modules:
+            rights = getattr(student, "holds_rights", viewer.kind == ViewerKind.STUDENT)
             result.append(
-                StudentAccess(student, student.school_now, student.school_name_now or "", modules)
+                StudentAccess(
+                    student, student.school_now, student.school_name_now or "", modules, rights
+                )
             )
     return result
 

@@ -60,6 +60,7 @@ GROUP_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         **{m: ("view",) for m in _RECORDS},
         **{m: ("view", "add", "change") for m in _POLICY if m != "access.moduleswitch"},
         "access.moduleswitch": ("view",),
+        "audit.disclosurerecord": ("view", "add"),
     },
     DISTRICT_ADMINISTRATOR: {
         **{m: ("view", "add", "change") for m in _ROSTER},
@@ -67,6 +68,7 @@ GROUP_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         **{m: ("view", "add", "change") for m in _POLICY},
         "accounts.agreementversion": ("view", "add", "change"),
         "accounts.user": ("view",),
+        "audit.disclosurerecord": ("view", "add"),
     },
     TECHNOLOGY: {
         "accounts.user": ("view", "change"),

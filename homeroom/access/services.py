@@ -18,6 +18,7 @@ from homeroom.access.models import (
 )
 from homeroom.accounts.models import User
 from homeroom.accounts.sessions import sessions_end
+from homeroom.audit import disclosures
 from homeroom.audit.models import Action
 from homeroom.audit.services import Actor, Event, event_record
 from homeroom.lib import clock
@@ -176,7 +177,10 @@ def denial_place(
             action=Action.DENIAL,
             object=denial,
             detail={
-                "what": "placed", "user_id": user.pk, "reason": reason, "sessions_ended": ended,
+                "what": "placed",
+                "user_id": user.pk,
+                "reason": reason,
+                "sessions_ended": ended,
             },
         ),
     )
@@ -319,3 +323,16 @@ def dependency_record(
         ),
     )
     return certification
+
+
+def disclosure_record(*, actor: Actor, recorded_by: User, student: Student, **fields):  # type: ignore[no-untyped-def]
+    """Record a disclosure of a student's records (FERPA 99.32): the records custodians
+    only, that is the registrar or a district administrator (99.32(c))."""
+    _require_role(
+        recorded_by,
+        RESTRICTING_ROLES,
+        _("Only the registrar or a district administrator may record a disclosure."),
+    )
+    return disclosures.disclosure_record(
+        actor=actor, recorded_by_id=recorded_by.pk, student_id=student.pk, **fields
+    )

@@ -33,7 +33,9 @@ def _mail_technology(subject: str, body: str) -> None:
     def send() -> None:
         try:
             send_mail(
-                f"[Homeroom security] {subject}", body, settings.DEFAULT_FROM_EMAIL,
+                f"[Homeroom security] {subject}",
+                body,
+                settings.DEFAULT_FROM_EMAIL,
                 [settings.HOMEROOM_TECHNOLOGY_EMAIL],
             )
         except Exception:
@@ -83,15 +85,14 @@ def refusal_recorded(*, actor: Actor, user: User, linked: bool) -> AccountDenial
         event=Event(
             action=Action.SECURITY,
             object=denial,
-            detail={"rule": "probing", "refusals": count, "minutes": window,
-                    "user_id": user.pk},
+            detail={"rule": "probing", "refusals": count, "minutes": window, "user_id": user.pk},
         ),
     )
     _mail_technology(
         f"account {user.username} denied access (security risk)",
         f"The account {user.username} (id {user.pk}) was refused {count} times for other "
         f"students' records within {window} minutes, and has been denied portal access "
-        f"with the reason \"security risk\". Its sessions were ended.\n\n"
+        f'with the reason "security risk". Its sessions were ended.\n\n'
         f"Review the audit log for this account, then reinstate or keep the denial in the "
         f"admin (Denials of access).",
     )
@@ -106,7 +107,9 @@ def staff_reads_recorded(*, actor: Actor, user: User) -> bool:
     since = now - datetime.timedelta(minutes=window)
     distinct = (
         AuditEvent.objects.filter(
-            actor=user, action=Action.STAFF_READ, occurred_at__gte=since,
+            actor=user,
+            action=Action.STAFF_READ,
+            occurred_at__gte=since,
             student_id__isnull=False,
         )
         .values("student_id")
@@ -116,14 +119,18 @@ def staff_reads_recorded(*, actor: Actor, user: User) -> bool:
     if distinct <= settings.HOMEROOM_STAFF_READ_ALERT_STUDENTS:
         return False
     if AuditEvent.objects.filter(
-        action=Action.SECURITY, object_type="accounts.user", object_id=str(user.pk),
-        occurred_at__gte=since, detail__rule="staff_reads",
+        action=Action.SECURITY,
+        object_type="accounts.user",
+        object_id=str(user.pk),
+        occurred_at__gte=since,
+        detail__rule="staff_reads",
     ).exists():
         return False
     event_record(
         actor=actor,
         event=Event(
-            action=Action.SECURITY, object=user,
+            action=Action.SECURITY,
+            object=user,
             detail={"rule": "staff_reads", "students": distinct, "minutes": window},
         ),
     )
@@ -142,8 +149,11 @@ def export_recorded(*, actor: Actor, user: User | None, what: str, rows: int) ->
     breach of student records to date."""
     event_record(
         actor=actor,
-        event=Event(action=Action.SECURITY, object=user, detail={"rule": "export",
-                                                                 "what": what, "rows": rows}),
+        event=Event(
+            action=Action.SECURITY,
+            object=user,
+            detail={"rule": "export", "what": what, "rows": rows},
+        ),
     )
     who = user.username if user is not None else "a command-line operator"
     _mail_technology(

@@ -11,4 +11,5 @@ urlpatterns = [
     path("students/<int:student_id>/schedule/", views.schedule, name="schedule"),
     path("students/<int:student_id>/grades/", views.grades, name="grades"),
     path("students/<int:student_id>/grades/<int:section_id>/", views.course, name="course"),
+    path("students/<int:student_id>/disclosures/", views.disclosures, name="disclosures"),
 ]

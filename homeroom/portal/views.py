@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from homeroom.access import door
 from homeroom.access.models import Module
 from homeroom.attendance.selectors import codes_in_use
+from homeroom.audit.disclosures import disclosures_for_family
 from homeroom.portal import selectors
 from homeroom.portal.gate import portal_page
 
@@ -105,6 +106,22 @@ def course(request: HttpRequest, student_id: int, section_id: int) -> HttpRespon
         request,
         "portal/course.html",
         _context(request, child=access, course=grade, module="grades"),
+    )
+
+
+@require_GET
+@portal_page
+def disclosures(request: HttpRequest, student_id: int) -> HttpResponse:
+    access = door.open_disclosures(request, student_id)
+    return render(
+        request,
+        "portal/disclosures.html",
+        _context(
+            request,
+            child=access,
+            module="disclosures",
+            records=disclosures_for_family(access.student.pk),
+        ),
     )
 
 

@@ -24,6 +24,7 @@ def _portal_urls(base: str) -> list[str]:
             f"/portal/students/{student.pk}/{m}/" for m in ("attendance", "schedule", "grades")
         ]
     urls.append(f"/portal/students/{sofia.pk}/grades/{section}/")
+    urls.append(f"/portal/students/{sofia.pk}/disclosures/")
     return [base + u for u in urls]
 
 
