@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from homeroom.access import services
+from homeroom.access import services, watch
 from homeroom.access.door import actor_for
 from homeroom.access.models import (
     AccountDenial,
@@ -18,6 +18,7 @@ from homeroom.access.models import (
     ModuleSwitch,
     Restriction,
     StudentConsent,
+    StudentRecordAccess,
 )
 from homeroom.access.policy import viewer_for
 from homeroom.audit.admin import NoDeleteMixin
@@ -404,3 +405,142 @@ class DisclosureRecordAdmin(NoDeleteAdmin):
         )
         if saved is not None:
             obj.pk = saved.pk
+
+
+class _ExportFromChangelist:
+    """A CSV export of what the changelist shows, with its filters; itself logged (R50)."""
+
+    export_limit = 200_000
+
+    def get_urls(self):  # type: ignore[no-untyped-def]
+        from django.urls import path
+
+        own = [
+            path(
+                "export.csv",
+                self.admin_site.admin_view(self.export_csv),  # type: ignore[attr-defined]
+                name="access_studentrecordaccess_export",
+            )
+        ]
+        return own + super().get_urls()  # type: ignore[misc]
+
+    def export_csv(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        import csv
+
+        from django.http import StreamingHttpResponse
+
+        if not self.has_view_permission(request):  # type: ignore[attr-defined]
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)  # type: ignore[attr-defined]
+        events = changelist.get_queryset(request).select_related("actor")[: self.export_limit]
+        rows = list(
+            events.values_list(
+                "seq",
+                "occurred_at",
+                "action",
+                "actor__username",
+                "actor_role",
+                "student_id",
+                "module",
+                "object_type",
+                "object_id",
+                "request_id",
+                "address",
+            )
+        )
+        actor = _actor(request)
+        from homeroom.audit.models import Action as AuditAction
+        from homeroom.audit.services import Event, event_record
+
+        event_record(
+            actor=actor,
+            event=Event(
+                action=AuditAction.EXPORT,
+                object_type="audit.auditevent",
+                detail={"rows": len(rows), "filters": dict(request.GET.items())},
+            ),
+        )
+        watch.export_recorded(
+            actor=actor,
+            user=request.user,
+            what="audit log (CSV)",  # type: ignore[arg-type]
+            rows=len(rows),
+        )
+
+        class Echo:
+            def write(self, value: str) -> str:
+                return value
+
+        writer = csv.writer(Echo())
+        header = [
+            "seq",
+            "occurred_at_utc",
+            "action",
+            "actor",
+            "role",
+            "student_id",
+            "module",
+            "object_type",
+            "object_id",
+            "request_id",
+            "address",
+        ]
+        lines = (writer.writerow(row) for row in [header, *rows])
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
+        return response
+
+
+@admin.register(StudentRecordAccess)
+class StudentRecordAccessAdmin(_ExportFromChangelist, admin.ModelAdmin):
+    """The audit log for technology staff and auditors: search a student's local id (who
+    looked at this record?) or an account's username (what did this account do?)."""
+
+    list_display = [
+        "occurred_at",
+        "actor_name",
+        "actor_role",
+        "action",
+        "module",
+        "student_id",
+        "address",
+    ]
+    list_filter = ["action", "module", "actor_role"]
+    date_hierarchy = "occurred_at"
+    search_help_text = _(
+        "A student's local or state id shows who looked at that record; a username shows "
+        "what that account did."
+    )
+    search_fields = ["=student_id"]
+    show_full_result_count = False
+    list_select_related = ["actor"]
+    list_per_page = 100
+    ordering = ["-occurred_at", "-seq"]
+    change_list_template = "admin/access/studentrecordaccess/change_list.html"
+
+    @admin.display(description=_("who"), ordering="actor__username")
+    def actor_name(self, obj: StudentRecordAccess) -> str:
+        return obj.actor.username if obj.actor_id else str(_("the system"))
+
+    def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str):  # type: ignore[no-untyped-def]
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        from django.db.models import Q
+
+        from homeroom.accounts.models import User
+
+        student_ids = list(
+            Student.objects.filter(Q(local_id=term) | Q(state_id=term)).values_list("pk", flat=True)
+        )
+        actor_ids = list(User.objects.filter(username=term).values_list("pk", flat=True))
+        return queryset.filter(Q(student_id__in=student_ids) | Q(actor_id__in=actor_ids)), False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from homeroom.audit.models import AuditEvent
 from homeroom.sis.models import Guardian, School, Student
 
 
@@ -281,3 +282,17 @@ class ActivationCode(models.Model):
 
     def __str__(self) -> str:
         return f"code for {self.link} issued {self.issued_at:%Y-%m-%d}"
+
+
+class StudentRecordAccess(AuditEvent):
+    """The audit log seen per student: "who looked at this child's record?" (R50, R12).
+
+    A proxy of the audit event, so technology staff and auditors get a page of their own
+    without a second copy of the log.
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = _("access to a student's record")
+        verbose_name_plural = _("who looked at a student's record")
+        default_permissions = ("view",)

@@ -61,6 +61,7 @@ GROUP_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         **{m: ("view", "add", "change") for m in _POLICY if m != "access.moduleswitch"},
         "access.moduleswitch": ("view",),
         "audit.disclosurerecord": ("view", "add"),
+        "access.studentrecordaccess": ("view",),
     },
     DISTRICT_ADMINISTRATOR: {
         **{m: ("view", "add", "change") for m in _ROSTER},
@@ -69,6 +70,7 @@ GROUP_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "accounts.agreementversion": ("view", "add", "change"),
         "accounts.user": ("view",),
         "audit.disclosurerecord": ("view", "add"),
+        "access.studentrecordaccess": ("view",),
     },
     TECHNOLOGY: {
         "accounts.user": ("view", "change"),
@@ -77,6 +79,7 @@ GROUP_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "access.accountdenial": ("view", "add", "change"),
         "access.moduleswitch": ("view",),
         "audit.auditevent": ("view",),
+        "access.studentrecordaccess": ("view",),
     },
 }
 
