@@ -12,12 +12,13 @@ DEMO_PASSWORD ?= homeroom-demo-2026
 DEMO_DB ?= $(CURDIR)/var/demo.sqlite3
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo test test-sqlite test-postgres lint bench messages clean
+.PHONY: help install demo demo-code test lint bench bench-audit messages clean
 
 help:
 	@echo "make demo      set up and serve the demo district on http://127.0.0.1:$(PORT)"
 	@echo "make test      set up and run the whole suite (SQLite, then PostgreSQL)"
 	@echo "make install   build .venv alone"
+	@echo "make demo-code WHO=taylor   the current sign-in code of a demo staff persona"
 	@echo "make bench     measure the portal at district scale (docs/performance.md)"
 	@echo "make lint      ruff, ruff format --check, makemigrations --check"
 	@echo "make messages  refresh the translation catalogues (needs gettext)"
@@ -36,6 +37,10 @@ $(STAMP): pyproject.toml scripts/find-python
 demo: install
 	@DEMO_DB="$(DEMO_DB)" PORT="$(PORT)" DEMO_STUDENTS="$(DEMO_STUDENTS)" DEMO_SEED="$(DEMO_SEED)" \
 	  DEMO_PASSWORD="$(DEMO_PASSWORD)" scripts/demo.sh
+
+# The current sign-in code of a demo staff persona: make demo-code WHO=taylor
+demo-code: install
+	@HOMEROOM_ENV=demo HOMEROOM_SQLITE_PATH="$(DEMO_DB)" $(PY) manage.py demo_code "$(WHO)"
 
 test: install
 	@scripts/test.sh

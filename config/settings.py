@@ -8,6 +8,7 @@ HOMEROOM_ENV names the kind of deployment:
 docs/operations.md lists every variable.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -52,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Failed sign-ins per account and per address (R44); see homeroom/accounts/throttle.py.
+    "axes",
     # Floors, bottom up (DESIGN.md): an app imports only from the apps listed before it.
     "homeroom.lib",
     "homeroom.audit",
@@ -80,7 +83,18 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "homeroom.lib.middleware.RequestIdMiddleware",
     "homeroom.lib.middleware.NoStoreForSignedInMiddleware",
+    # The session's inactivity and absolute limits, kept on the server (R46) ...
+    "homeroom.accounts.middleware.SessionLimitsMiddleware",
+    # ... then, for staff (and families when the district requires it), a second factor
+    # verified in this session before anything but the accounts pages (R41).
+    "homeroom.access.staff_mfa.StaffMFAMiddleware",
+    # Last, as django-axes asks: turns a lockout into the sign-in page's answer (R44).
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Measuring only: the benchmark turns it on to read the server's own time per request.
+if env_bool("HOMEROOM_SERVER_TIMING", False):
+    MIDDLEWARE.insert(0, "homeroom.lib.timing.ServerTimingMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -97,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "homeroom.lib.context_processors.district",
+                "homeroom.accounts.context_processors.session_limits",
             ],
         },
     },
@@ -132,7 +147,15 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
-            "TEST": {"NAME": env_str("HOMEROOM_SQLITE_TEST_PATH") or None},
+            # A file, not memory: the browser tests' live server then opens connections of
+            # its own instead of sharing the test thread's, which two threads cannot share.
+            # One file per test process, so two runs on one machine never share it.
+            "TEST": {
+                "NAME": env_str(
+                    "HOMEROOM_SQLITE_TEST_PATH",
+                    str(SQLITE_PATH.parent / f"test-homeroom-{os.getpid()}.sqlite3"),
+                )
+            },
         }
     }
 
@@ -160,18 +183,65 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:sign-in"
 
 PASSWORD_HASHERS = [
+    # Argon2id (R43); PBKDF2 only to read hashes made elsewhere, upgraded at the next sign-in.
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 
+# NIST SP 800-63B rev. 4 (R42): length, not composition; a blocklist of common and breached
+# passwords shipped with the project; no passwords built from the user's or the district's
+# names. Each refusal says why. docs/accounts.md explains the choices.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 15},
+        "NAME": "homeroom.accounts.passwords.LengthValidator",
+        "OPTIONS": {"single_factor": 15, "with_mfa": 8, "maximum": 256},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "homeroom.accounts.passwords.BlocklistValidator"},
+    {"NAME": "homeroom.accounts.passwords.ContextValidator"},
 ]
+# Where the context validator finds more names a password may not be built from.
+HOMEROOM_PASSWORD_CONTEXT = ["homeroom.access.staff_mfa.school_names"]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Throttling (R44): after a few free failures each further attempt waits longer (doubling
+# from HOMEROOM_SIGN_IN_DELAY_MINUTES up to an hour), per username and per address; an
+# account stops at 100 consecutive failures until the lock times out or staff unlock it.
+AXES_HANDLER = "homeroom.accounts.throttle.ProgressiveLockoutHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env_int("HOMEROOM_SIGN_IN_FREE_ATTEMPTS", 5, minimum=3, maximum=20)
+# How long failures are remembered after the last one: also the hard lock's length.
+AXES_COOLOFF_TIME = 24  # hours
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lock are refused without counting, so a guesser cannot run an
+# account up to the hard cap in a minute.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "homeroom.accounts.views_signin.locked_out"
+# The address as the WSGI server saw it, never a header a client could forge.
+AXES_CLIENT_IP_CALLABLE = "homeroom.lib.http.client_address"
+# Sign-ins are in the audit log already (R50).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Masked in the attempt records, like the password.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+HOMEROOM_SIGN_IN_DELAY_MINUTES = env_int("HOMEROOM_SIGN_IN_DELAY_MINUTES", 1, minimum=1)
+HOMEROOM_SIGN_IN_ADDRESS_FREE_ATTEMPTS = env_int(
+    "HOMEROOM_SIGN_IN_ADDRESS_FREE_ATTEMPTS", 30, minimum=5
+)
+HOMEROOM_SIGN_IN_ACCOUNT_CAP = env_int("HOMEROOM_SIGN_IN_ACCOUNT_CAP", 100, minimum=10, maximum=100)
+
+# A reset link works once, for an hour, and does not sign in: MFA still applies (R49).
+PASSWORD_RESET_TIMEOUT = 3600
+
+# Multi-factor authentication (R41): always for staff; for guardians and students when the
+# district turns this on (otherwise offered).
+HOMEROOM_REQUIRE_MFA_FOR_FAMILIES = env_bool("HOMEROOM_REQUIRE_MFA_FOR_FAMILIES", False)
+# Changing email, password or MFA needs a sign-in no older than this (R48).
+HOMEROOM_REAUTH_MINUTES = env_int("HOMEROOM_REAUTH_MINUTES", 5, minimum=1, maximum=30)
 
 # The session cookie dies with the browser (R72); the server enforces both limits (R46).
 SESSION_ENGINE = "homeroom.accounts.sessions"
@@ -183,6 +253,10 @@ HOMEROOM_SESSION_ABSOLUTE_HOURS = env_int(
     "HOMEROOM_SESSION_ABSOLUTE_HOURS", 12, minimum=1, maximum=12
 )
 SESSION_COOKIE_AGE = HOMEROOM_SESSION_ABSOLUTE_HOURS * 3600
+# The "stay signed in" warning comes this long before the inactivity limit (WCAG 2.2.1, R37).
+HOMEROOM_SESSION_WARNING_SECONDS = env_int(
+    "HOMEROOM_SESSION_WARNING_SECONDS", 120, minimum=20, maximum=300
+)
 
 # --- Internationalisation ---------------------------------------------------------------------
 
@@ -262,7 +336,9 @@ CSRF_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
-SECURE_HSTS_PRELOAD = False
+# The preload directive does nothing until the district submits its domain to the browsers'
+# list (which then binds every subdomain); HOMEROOM_HSTS_PRELOAD=false leaves it out.
+SECURE_HSTS_PRELOAD = env_bool("HOMEROOM_HSTS_PRELOAD", PRODUCTION)
 SECURE_SSL_REDIRECT = env_bool("HOMEROOM_SSL_REDIRECT", PRODUCTION)
 if env_bool("HOMEROOM_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -285,6 +361,9 @@ HOMEROOM_CHRONIC_ABSENCE_PERCENT = env_int("HOMEROOM_CHRONIC_ABSENCE_PERCENT", 1
 # A score reaches families this long after it is entered, so a slip can be corrected first.
 HOMEROOM_SCORE_RELEASE_MINUTES = env_int("HOMEROOM_SCORE_RELEASE_MINUTES", 60, minimum=0)
 HOMEROOM_MISSING_COUNTS_AS_ZERO = env_bool("HOMEROOM_MISSING_COUNTS_AS_ZERO", True)
+# A student absent for MORE than this share of their periods on a day is absent for the day
+# (docs/classroom.md, "Daily attendance"); 50 means "more than half".
+HOMEROOM_DAILY_ABSENT_PERCENT = env_int("HOMEROOM_DAILY_ABSENT_PERCENT", 50, minimum=0, maximum=99)
 # The security-risk rule (policy 1110.2): a guardian or student refused for other students'
 # records this many times within so many minutes is denied access and technology is told.
 HOMEROOM_SECURITY_RISK_REFUSALS = env_int("HOMEROOM_SECURITY_RISK_REFUSALS", 5, minimum=1)
@@ -295,3 +374,4 @@ HOMEROOM_STAFF_READ_ALERT_STUDENTS = env_int("HOMEROOM_STAFF_READ_ALERT_STUDENTS
 HOMEROOM_STAFF_READ_ALERT_MINUTES = env_int("HOMEROOM_STAFF_READ_ALERT_MINUTES", 10, minimum=1)
 # Students turn 18 and FERPA rights move to them (R4): staff are told this many days ahead.
 HOMEROOM_ELIGIBILITY_NOTICE_DAYS = env_int("HOMEROOM_ELIGIBILITY_NOTICE_DAYS", 30, minimum=0)
+HOMEROOM_ACTIVATION_CODE_DAYS = env_int("HOMEROOM_ACTIVATION_CODE_DAYS", 14, minimum=1, maximum=60)

@@ -12,15 +12,20 @@ from homeroom.gradebook.models import Assignment, Category, GradingScale, Score
 from homeroom.sis.models import (
     AcademicSession,
     BellSchedule,
+    CalendarDay,
     Course,
     District,
     Enrollment,
     Guardian,
     GuardianLink,
     Period,
+    Roster,
     School,
     Section,
+    SectionMeeting,
+    SectionTeacher,
     Staff,
+    StaffRole,
     Student,
 )
 
@@ -191,3 +196,92 @@ def period_mark(
         code=code or attendance_code(),
         recorded_at=timezone.now(),
     )
+
+
+# --- A class that meets today, for the classroom tests ----------------------------------------
+
+
+def present_code() -> AttendanceCode:
+    """The district's default present code, with its key."""
+    return AttendanceCode.objects.get_or_create(
+        code="P",
+        defaults={
+            "description": "Present",
+            "description_es": "Presente",
+            "category": "present",
+            "absence_value": Decimal(0),
+            "is_default_present": True,
+            "keyboard_key": "p",
+        },
+    )[0]
+
+
+def calendar_day(where: School, day: datetime.date, in_session: bool = True) -> CalendarDay:
+    return CalendarDay.objects.get_or_create(
+        school=where,
+        date=day,
+        defaults={
+            "in_session": in_session,
+            "bell_schedule": bell_schedule(where) if in_session else None,
+        },
+    )[0]
+
+
+def school_day_on_or_before(day: datetime.date) -> datetime.date:
+    """The latest weekday on or before a day."""
+    while day.weekday() > 4:
+        day -= datetime.timedelta(days=1)
+    return day
+
+
+def current_section(where: School | None = None, today: datetime.date | None = None) -> Section:
+    """A section running from two months before today to two months after."""
+    where = where or school()
+    today = today or timezone.localdate()
+    n = next(_counter)
+    course = Course.objects.create(
+        school=where, school_year=school_year(), title=f"Course {n}", code=f"CUR{n}"
+    )
+    return Section.objects.create(
+        course=course,
+        school=where,
+        code="01",
+        start_date=today - datetime.timedelta(days=60),
+        end_date=today + datetime.timedelta(days=60),
+    )
+
+
+def teacher(sec: Section, username: str | None = None) -> User:
+    """A teacher of a section (a current teacher role at its school), with an account."""
+    account = user(username=username) if username else user()
+    member = staff(user=account)
+    StaffRole.objects.create(staff=member, role=StaffRole.Role.TEACHER, school=sec.school)
+    SectionTeacher.objects.create(section=sec, staff=member)
+    return account
+
+
+def meets(sec: Section, per: Period, day: datetime.date) -> SectionMeeting:
+    return SectionMeeting.objects.get_or_create(section=sec, period=per, weekday=day.weekday())[0]
+
+
+def rostered(sec: Section, count: int, day: datetime.date) -> list[Student]:
+    """`count` students enrolled in the section's school and on its roster since before
+    `day`: created in bulk, so a class of 35 costs no more than one of 5."""
+    n = next(_counter)
+    students = Student.objects.bulk_create(
+        Student(
+            local_id=f"R{n:04d}{i:03d}",
+            legal_first_name=f"Pupil{i}",
+            legal_last_name=f"Class{n}",
+            date_of_birth=datetime.date(2011, 3, 4),
+            grade_level="10",
+        )
+        for i in range(count)
+    )
+    start = day - datetime.timedelta(days=30)
+    Enrollment.objects.bulk_create(
+        Enrollment(student=s, school=sec.school, grade_level="10", entry_date=start)
+        for s in students
+    )
+    Roster.objects.bulk_create(Roster(section=sec, student=s, start_date=start) for s in students)
+    return students

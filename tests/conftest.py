@@ -149,3 +149,10 @@ def live_demo(transactional_db):  # type: ignore[no-untyped-def]
         seed_district(
             students=DEMO_STUDENTS, seed=DEMO_SEED, password=PASSWORD, today=clock.today()
         )
+    # Emptying the database between browser tests also removed the agreement that
+    # migration accounts/0002 publishes; every deployment has one, so put it back.
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("homeroom.accounts.migrations.0002_first_agreement").publish(apps, None)

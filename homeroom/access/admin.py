@@ -544,3 +544,7 @@ class StudentRecordAccessAdmin(_ExportFromChangelist, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# Activation codes, and the action on guardian links that issues them with their letters.
+from homeroom.access import admin_activation  # noqa: E402, F401

@@ -62,6 +62,8 @@ GROUP_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "access.moduleswitch": ("view",),
         "audit.disclosurerecord": ("view", "add"),
         "access.studentrecordaccess": ("view",),
+        # Codes are issued from the guardian links and revoked from this list (R14).
+        "access.activationcode": ("view",),
     },
     DISTRICT_ADMINISTRATOR: {
         **{m: ("view", "add", "change") for m in _ROSTER},
@@ -71,6 +73,8 @@ GROUP_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "accounts.user": ("view",),
         "audit.disclosurerecord": ("view", "add"),
         "access.studentrecordaccess": ("view",),
+        "access.activationcode": ("view",),
+        "audit.securityreport": ("view",),
     },
     TECHNOLOGY: {
         "accounts.user": ("view", "change"),
@@ -80,6 +84,8 @@ GROUP_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "access.moduleswitch": ("view",),
         "audit.auditevent": ("view",),
         "access.studentrecordaccess": ("view",),
+        # The queue of security reports (R73): status and notes are kept up to date here.
+        "audit.securityreport": ("view", "change"),
     },
 }
 

@@ -9,16 +9,33 @@ Acceptances are evidence, written by the portal only.
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from homeroom.accounts.models import AgreementAcceptance, AgreementVersion, User
-from homeroom.audit.admin import AuditedModelAdmin
+from homeroom.accounts import selectors, services
+from homeroom.accounts.models import (
+    AgreementAcceptance,
+    AgreementVersion,
+    RecoveryCode,
+    TOTPDevice,
+    User,
+)
+from homeroom.accounts.views_reset import BackgroundResetForm
+from homeroom.audit.admin import ADMIN_ROLE, AuditedModelAdmin
 from homeroom.audit.models import Action
+from homeroom.audit.services import Actor
+from homeroom.lib.http import client_address
 
 # Only a superuser may hand out permissions: a user who may change accounts (technology
 # staff) must not be able to raise an account, their own included, above their own.
@@ -65,7 +82,10 @@ class UserAdmin(AuditedModelAdmin, auth_admin.UserAdmin):
             {"fields": ("is_active", "is_staff", *PRIVILEGE_FIELDS)},
         ),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+        (_("Sign-in security"), {"fields": ("two_step", "sign_in_lock", "sign_in_history")}),
     )
+    readonly_fields = ("two_step", "sign_in_lock", "sign_in_history")
+    actions = ("unlock_sign_in", "end_sessions", "send_password_reset", "turn_off_two_step")
     add_fieldsets = (
         (
             None,
@@ -109,6 +129,139 @@ class UserAdmin(AuditedModelAdmin, auth_admin.UserAdmin):
     ) -> HttpResponse:
         # Staff can trigger a reset but cannot set a user's password (R49, ASVS 6.4.6).
         raise PermissionDenied
+
+    # --- Sign-in security (R41, R44, R47, R49) ------------------------------------------------
+
+    @admin.display(description=_("two-step verification"))
+    def two_step(self, obj: User) -> str:
+        if obj.pk is None:
+            return "—"
+        factor = selectors.second_factor(obj)
+        if not factor.on:
+            return str(_("off"))
+        return str(_("on since %(date)s; %(left)d recovery codes left")) % {
+            "date": f"{factor.enrolled_at:%Y-%m-%d}",
+            "left": factor.recovery_codes_left,
+        }
+
+    @admin.display(description=_("signing in"))
+    def sign_in_lock(self, obj: User) -> str:
+        if obj.pk is None:
+            return "—"
+        from axes.models import AccessAttempt
+
+        failures = sum(
+            AccessAttempt.objects.filter(username=obj.get_username()).values_list(
+                "failures_since_start", flat=True
+            )
+        )
+        if not failures:
+            return str(_("no recent failed attempts"))
+        return str(
+            ngettext(
+                "%(n)d recent failed attempt (use the action “Unlock signing in” to clear)",
+                "%(n)d recent failed attempts (use the action “Unlock signing in” to clear)",
+                failures,
+            )
+        ) % {"n": failures}
+
+    @admin.display(description=_("sign-in history"))
+    def sign_in_history(self, obj: User) -> str:
+        if obj.pk is None:
+            return "—"
+        url = reverse("admin:accounts_user_sign_ins", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Recent sign-ins and failed attempts"))
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "<int:user_id>/sign-ins/",
+                self.admin_site.admin_view(self.sign_ins_view),
+                name="accounts_user_sign_ins",
+            ),
+            *super().get_urls(),
+        ]
+
+    def sign_ins_view(self, request: HttpRequest, user_id: int) -> HttpResponse:
+        """Any account's sign-in history, for technology staff (who read the audit log)."""
+        if not request.user.has_perm("audit.view_auditevent"):
+            raise PermissionDenied
+        account = get_object_or_404(User, pk=user_id)
+        return TemplateResponse(
+            request,
+            "admin/accounts/user/sign_ins.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Sign-in history of %(user)s") % {"user": account.get_username()},
+                "account": account,
+                "rows": selectors.sign_in_history(account),
+                "opts": self.model._meta,
+            },
+        )
+
+    def _admin_actor(self, request: HttpRequest) -> Actor:
+        return Actor(
+            user_id=request.user.pk,
+            role=ADMIN_ROLE,
+            address=client_address(request) or None,
+            request_id=getattr(request, "request_id", ""),
+        )
+
+    @admin.action(
+        description=_("Unlock signing in (clear failed attempts)"), permissions=["change"]
+    )
+    def unlock_sign_in(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        actor = self._admin_actor(request)
+        for user in queryset:
+            services.sign_in_unlock(actor=actor, user=user)
+        self.message_user(request, _("Signing in is unlocked."), messages.SUCCESS)
+
+    @admin.action(description=_("End all their sessions"), permissions=["change"])
+    def end_sessions(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        actor = self._admin_actor(request)
+        ended = sum(services.sessions_end_all(actor=actor, user=user) for user in queryset)
+        self.message_user(request, _("%(n)d sessions were ended.") % {"n": ended}, messages.SUCCESS)
+
+    @admin.action(description=_("Send a password-reset link"), permissions=["change"])
+    def send_password_reset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        # Staff start a reset; only the owner sets the password (R49, ASVS 6.4.6).
+        sent = 0
+        for user in queryset.exclude(email=""):
+            form = BackgroundResetForm({"email": user.email})
+            if form.is_valid():
+                form.request = request
+                form.save(
+                    request=request,
+                    use_https=request.is_secure(),
+                    subject_template_name="accounts/email/password_reset_subject.txt",
+                    email_template_name="accounts/email/password_reset.txt",
+                    extra_email_context={
+                        "district_name": settings.HOMEROOM_DISTRICT_NAME,
+                        "minutes": str(settings.PASSWORD_RESET_TIMEOUT // 60),
+                    },
+                )
+                sent += 1
+        self.message_user(
+            request,
+            _("Reset links were sent to the accounts with an email address (%(n)d).") % {"n": sent},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Turn off two-step verification (lost phone)"), permissions=["change"]
+    )
+    def turn_off_two_step(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        # After checking who is asking, as the district's procedure says. Staff accounts
+        # must set up a new authenticator at their next sign-in (access.staff_mfa).
+        actor = self._admin_actor(request)
+        for user in queryset:
+            services.mfa_remove(actor=actor, user=user)
+            services.sessions_end_all(actor=actor, user=user)
+        self.message_user(
+            request,
+            _("Two-step verification is off for them; they set it up again when they sign in."),
+            messages.SUCCESS,
+        )
 
 
 @admin.register(AgreementVersion)
@@ -163,3 +316,45 @@ class AgreementAcceptanceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the sign-in pages only; here to be seen."""
+
+    actions = None
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(_ReadOnlyAdmin):
+    # The secret is never shown: it would let anyone who sees it make codes.
+    list_display = ("user", "confirmed_at")
+    list_select_related = ("user",)
+    search_fields = ("user__username",)
+    fields = ("user", "confirmed_at")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Turned off through the user's action, which logs it and ends the sessions.
+        return False
+
+
+@admin.register(RecoveryCode)
+class RecoveryCodeAdmin(_ReadOnlyAdmin):
+    list_display = ("user", "created_at", "used_at")
+    list_select_related = ("user",)
+    search_fields = ("user__username",)
+    fields = ("user", "created_at", "used_at")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# accounts.UserSession is deliberately not in the admin: its primary key is the session key,
+# which would appear in the admin's addresses and pages and let anyone who reads them take
+# over the session. Staff end a user's sessions with the user action "End all their
+# sessions"; a user lists and ends their own on the "Your sessions" page.

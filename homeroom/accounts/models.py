@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +29,21 @@ class User(AbstractUser):
                 name="user_language_known",
             ),
         ]
+
+    # Passwords are NFKC-normalized before hashing and before checking (NIST SP 800-63B
+    # 3.1.1.2, R42), whichever form, page or command sets or checks them.
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(_nfkc(raw_password))
+
+    def check_password(self, raw_password: str | None) -> bool:
+        return super().check_password(_nfkc(raw_password))
+
+    async def acheck_password(self, raw_password: str | None) -> bool:
+        return await super().acheck_password(_nfkc(raw_password))
+
+
+def _nfkc(raw: str | None) -> str | None:
+    return None if raw is None else unicodedata.normalize("NFKC", raw)
 
 
 class AgreementVersion(models.Model):

@@ -1,13 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from homeroom.accounts import services
-from homeroom.accounts.forms import AgreementForm, LanguageForm, SignInForm
+from homeroom.accounts.forms import AgreementForm, LanguageForm
 from homeroom.accounts.selectors import agreement_pending
 from homeroom.audit.services import Actor
 from homeroom.lib.http import client_address
@@ -23,7 +23,7 @@ def request_actor(request: HttpRequest, role: str = "") -> Actor:
     )
 
 
-def _safe_next(request: HttpRequest, candidate: str | None, default: str) -> str:
+def safe_next(request: HttpRequest, candidate: str | None, default: str) -> str:
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -31,41 +31,11 @@ def _safe_next(request: HttpRequest, candidate: str | None, default: str) -> str
     return default
 
 
-class SignInView(auth_views.LoginView):
-    template_name = "accounts/sign_in.html"
-    authentication_form = SignInForm
-    redirect_authenticated_user = True
-
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
-        response = super().form_valid(form)
-        services.sign_in_record(actor=request_actor(self.request), succeeded=True)
-        return response
-
-    def form_invalid(self, form):  # type: ignore[no-untyped-def]
-        services.sign_in_record(
-            actor=request_actor(self.request),
-            succeeded=False,
-            username=self.request.POST.get("username", ""),
-        )
-        return super().form_invalid(form)
-
-
-@require_POST
-def sign_out(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        services.sign_out_record(actor=request_actor(request))
-    auth_views.auth_logout(request)
-    response = redirect("accounts:sign-in")
-    # Nothing of the session may stay in this browser (R47).
-    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
-    return response
-
-
 def agreement(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return auth_views.redirect_to_login(request.get_full_path())
-    pending = agreement_pending(request.user)  # type: ignore[arg-type]
-    next_url = _safe_next(request, request.GET.get("next") or request.POST.get("next"), "/")
+    pending = agreement_pending(request.user)
+    next_url = safe_next(request, request.GET.get("next") or request.POST.get("next"), "/")
     if pending is None:
         return HttpResponseRedirect(next_url)
     form = AgreementForm(request.POST or None)
@@ -73,7 +43,7 @@ def agreement(request: HttpRequest) -> HttpResponse:
         services.agreement_accept(
             actor=request_actor(request),
             user=request.user,
-            agreement=pending,  # type: ignore[arg-type]
+            agreement=pending,
         )
         return HttpResponseRedirect(next_url)
     spanish = translation.get_language() == "es"
@@ -93,7 +63,7 @@ def agreement(request: HttpRequest) -> HttpResponse:
 @require_POST
 def language(request: HttpRequest) -> HttpResponse:
     form = LanguageForm(request.POST)
-    next_url = _safe_next(request, request.POST.get("next"), reverse("home"))
+    next_url = safe_next(request, request.POST.get("next"), reverse("home"))
     response = HttpResponseRedirect(next_url)
     if form.is_valid():
         chosen = form.cleaned_data["language"]
@@ -101,7 +71,7 @@ def language(request: HttpRequest) -> HttpResponse:
             services.user_language_set(
                 actor=request_actor(request),
                 user=request.user,
-                language=chosen,  # type: ignore[arg-type]
+                language=chosen,
             )
         response.set_cookie(
             "django_language", chosen, samesite="Lax", secure=request.is_secure(), httponly=True

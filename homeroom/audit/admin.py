@@ -186,3 +186,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# The technology department's queue of security reports (R73).
+from homeroom.audit import admin_reports  # noqa: E402, F401

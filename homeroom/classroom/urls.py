@@ -1,5 +1,35 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from homeroom.classroom import views
 
 app_name = "classroom"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sections/<int:section_id>/attendance/", views.attendance, name="attendance"),
+    path("sections/<int:section_id>/gradebook/", views.gradebook, name="gradebook"),
+    path("sections/<int:section_id>/gradebook/setup/", views.setup, name="setup"),
+    path(
+        "sections/<int:section_id>/gradebook/assignments/new/",
+        views.assignment_new,
+        name="assignment-new",
+    ),
+    path(
+        "sections/<int:section_id>/gradebook/assignments/<int:assignment_id>/",
+        views.assignment,
+        name="assignment",
+    ),
+    path(
+        "sections/<int:section_id>/gradebook/assignments/<int:assignment_id>/edit/",
+        views.assignment_edit,
+        name="assignment-edit",
+    ),
+    path(
+        "sections/<int:section_id>/gradebook/assignments/<int:assignment_id>/mark-missing/",
+        views.mark_missing,
+        name="mark-missing",
+    ),
+    path("sections/<int:section_id>/history/", views.history, name="history"),
+    path("office/", views.office, name="office"),
+    path("office/students/<int:student_id>/", views.office_student, name="office-student"),
+]

@@ -6,6 +6,8 @@ for a tester to add to an app (or to compute codes with `pyotp.TOTP(secret).now(
 These secrets are public, like the demo's password: demo data only.
 """
 
+import datetime
+
 from homeroom.accounts import mfa
 from homeroom.accounts.models import TOTPDevice, User
 from homeroom.lib import clock
@@ -13,13 +15,16 @@ from homeroom.lib import clock
 STAFF_PERSONAS = ("taylor", "grant", "okafor", "pat", "sam")
 
 
-def staff_authenticators_enrol(*, seed: int) -> dict[str, str]:
+def staff_authenticators_enrol(
+    *, seed: int, enrolled_at: datetime.datetime | None = None
+) -> dict[str, str]:
     """Give each staff persona a confirmed authenticator; returns {username: secret}.
 
-    Personas missing from the database are skipped; running it twice changes nothing.
+    Personas missing from the database are skipped; running it twice changes nothing. The
+    seed passes a fixed `enrolled_at` so that one seed always gives the same rows.
     """
     secrets: dict[str, str] = {}
-    now = clock.now()
+    now = enrolled_at or clock.now()
     for user in User.objects.filter(username__in=STAFF_PERSONAS).order_by("username"):
         secret = mfa.demo_secret(seed, user.username)
         device, created = TOTPDevice.objects.get_or_create(

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 from homeroom.access.models import DependencyCertification, Restriction, StudentConsent
 from homeroom.access.roles import DISTRICT_ADMINISTRATOR, REGISTRAR, TECHNOLOGY, sync_groups
@@ -30,6 +31,7 @@ from homeroom.attendance.models import AttendanceCode
 from homeroom.audit.models import Action
 from homeroom.audit.services import Actor, Event, event_record
 from homeroom.demo import catalogue, names, personas, records
+from homeroom.demo.authenticators import staff_authenticators_enrol
 from homeroom.demo.catalogue import ELEMENTARY, HIGH, MIDDLE
 from homeroom.demo.schedule import Offering, TeacherSlot, assign_teachers, place_students
 from homeroom.demo.school_calendar import SchoolYear, first_day_of_school, school_year_for
@@ -74,6 +76,8 @@ class Summary:
     counts: dict[str, int]
     password: str
     cast: tuple[personas.Persona, ...] = personas.CAST
+    # Staff sign in with a second factor (R41): each staff persona's authenticator secret.
+    authenticators: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 # --- Plans: what the generator decides before it writes ---------------------------------------
@@ -185,7 +189,14 @@ def seed_district(*, students: int, seed: int, password: str, today: datetime.da
                 "database. Point HOMEROOM_SQLITE_PATH (or DATABASE_URL) at a new database, "
                 "run `manage.py migrate`, then seed_demo again."
             )
-        return _Seeder(students=students, seed=seed, password=password, today=today).run()
+        summary = _Seeder(students=students, seed=seed, password=password, today=today).run()
+        enrolled_at = timezone.make_aware(
+            datetime.datetime.combine(summary.first_day, datetime.time(7, 0))
+        )
+        return dataclasses.replace(
+            summary,
+            authenticators=staff_authenticators_enrol(seed=seed, enrolled_at=enrolled_at),
+        )
 
 
 @contextlib.contextmanager

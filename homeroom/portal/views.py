@@ -14,6 +14,7 @@ from homeroom.attendance.selectors import codes_in_use
 from homeroom.audit.disclosures import disclosures_for_family
 from homeroom.portal import selectors
 from homeroom.portal.gate import portal_page
+from homeroom.sis.models import StaffRole
 
 
 def _context(request: HttpRequest, **extra):  # type: ignore[no-untyped-def]
@@ -141,7 +142,18 @@ def route_home(request: HttpRequest) -> HttpResponse:
         return redirect_to_login("/")
     viewer = door.portal_request(request).viewer
     if viewer.kind == "staff":
-        if request.user.is_staff:
+        # Teachers and school staff work in the classroom pages; district staff in the admin.
+        in_a_school = any(
+            role.role in StaffRole.SCHOOL_ROLES or role.school_id is not None
+            for role in viewer.roles
+        )
+        if request.user.is_staff and not in_a_school:
             return redirect("admin:index")
-        return render(request, "portal/staff_pending.html", status=200)
+        return redirect("classroom:home")
     return redirect("portal:home")
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement (R40): open to everyone, no data, no queries."""
+    return render(request, "portal/accessibility.html")

@@ -21,8 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from homeroom.access import roles
-from homeroom.accounts.models import AgreementAcceptance, AgreementVersion, User
-from homeroom.audit.models import Action, AuditEvent
+from homeroom.accounts.models import AgreementAcceptance, AgreementVersion, RecoveryCode, User
+from homeroom.audit.models import Action, AuditEvent, DisclosureRecord, SecurityReport
 from homeroom.audit.services import Actor, Event, event_record
 from homeroom.gradebook.models import Assignment, Category, GradeBand, GradebookSetup
 from homeroom.sis.models import (
@@ -37,18 +37,29 @@ from homeroom.sis.models import (
     StaffRole,
     Student,
 )
-from tests import builders
+from tests import builders, personas
 
 pytestmark = pytest.mark.django_db
 
 RECORD_APPS = ("sis", "attendance", "gradebook", "accounts", "audit")
+# Sessions stay out of the admin on purpose: their primary key is the session key, which
+# would appear in admin addresses. Staff end a user's sessions with a user action instead.
+NOT_IN_ADMIN = {"accounts.usersession"}
 MODELS = sorted(
     model._meta.label_lower
     for label in RECORD_APPS
     for model in apps.get_app_config(label).get_models()
+    if model._meta.label_lower not in NOT_IN_ADMIN
 )
-# Written by the portal or the log itself, never by staff.
-READ_ONLY = {"audit.auditevent", "accounts.agreementacceptance"}
+# Written by the portal, the log, the report page or the person's own enrolment, never by
+# staff in the admin.
+READ_ONLY = {
+    "audit.auditevent",
+    "accounts.agreementacceptance",
+    "audit.securityreport",
+    "accounts.totpdevice",
+    "accounts.recoverycode",
+}
 # DESIGN.md "Nothing is lost"; R33: education records leave only through retention (R27).
 EDUCATION_RECORDS = [
     "sis.student",
@@ -153,6 +164,20 @@ def world() -> dict[str, Any]:
     event_record(
         actor=Actor(user_id=parent.pk, role="guardian"),
         event=Event(action=Action.PORTAL_READ, student_id=student.pk, module="grades"),
+    )
+    personas.authenticator(parent)
+    RecoveryCode.objects.create(user=parent, code_hash="0" * 64, created_at=timezone.now())
+    DisclosureRecord.objects.create(
+        student_id=student.pk,
+        disclosed_at=timezone.now(),
+        recipient="Court",
+        records_disclosed="Attendance",
+        legal_basis="99.31(a)(9)",
+        recorded_by=parent,
+        recorded_at=timezone.now(),
+    )
+    SecurityReport.objects.create(
+        reference="SR-2026-000001", description="A test report", received_at=timezone.now()
     )
     return {"student": student, "section": section, "score": score, "agreement": agreement}
 
@@ -446,7 +471,9 @@ def test_a_user_who_is_not_staff_is_sent_to_the_admin_sign_in(client, world):
 
 def test_technology_staff_read_the_audit_log_but_not_grades_or_attendance(client, world):
     """R12 least privilege; R51: the log is open to technology staff, the grade book is not."""
-    client.force_login(group_member(roles.TECHNOLOGY))
+    member = group_member(roles.TECHNOLOGY)
+    client.force_login(member)
+    personas.mfa_verified(client, member)
 
     assert client.get(url("audit.auditevent", "changelist")).status_code == 200
     event = AuditEvent.objects.get()
@@ -461,6 +488,7 @@ def test_technology_staff_cannot_raise_an_account_above_their_own(client, admin_
     sam = group_member(roles.TECHNOLOGY, username="sam.ito")
     registrar = Group.objects.get(name=roles.REGISTRAR)
     client.force_login(sam)
+    personas.mfa_verified(client, sam)
 
     page = client.get(url("accounts.user", "change", sam.pk))
     data = {

@@ -23,6 +23,7 @@ def _probing_allowed(settings):  # type: ignore[no-untyped-def]
     rule that would deny the account is tested in tests/access/test_security_risk.py."""
     settings.HOMEROOM_SECURITY_RISK_REFUSALS = 10**6
 
+
 VISIBLE = {
     "maria": {"sofia", "mateo"},
     "david": {"sofia", "mateo"},

@@ -6,8 +6,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from homeroom.accounts.models import TOTPDevice
+from homeroom.demo.authenticators import STAFF_PERSONAS
 from homeroom.demo.district import MIN_STUDENTS, DemoRefused, Summary, seed_district
+from homeroom.demo.personas import CAST, Persona
 from homeroom.lib import clock
+from homeroom.sis.models import District
 
 DEFAULT_STUDENTS = 500
 DEFAULT_SEED = 2026
@@ -41,6 +45,12 @@ class Command(BaseCommand):
             help=f"the password every demo account shares (default {DEFAULT_PASSWORD})",
         )
         parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="seed only an empty database; on one that holds a district, print the "
+            "persona sign-ins and exit successfully (what `make demo` does)",
+        )
+        parser.add_argument(
             "--today",
             help="the date the demo treats as today, YYYY-MM-DD (default: today in the "
             "district's time zone); records run up to it",
@@ -56,6 +66,15 @@ class Command(BaseCommand):
                     f"--today {options['today']!r} is not a date: write it as YYYY-MM-DD, "
                     "for example 2026-11-24."
                 ) from None
+        if options["if_empty"] and District.objects.exists():
+            self.stdout.write("The database already holds the demo district; not seeding again.")
+            secrets = dict(
+                TOTPDevice.objects.filter(user__username__in=STAFF_PERSONAS).values_list(
+                    "user__username", "secret"
+                )
+            )
+            cast_report(self.stdout.write, options["password"], CAST, secrets)
+            return
         started = time.monotonic()
         try:
             summary = seed_district(
@@ -91,7 +110,22 @@ class Command(BaseCommand):
         ]:
             write(f"  {label:<24} {counts.get(key, 0):>10,}")
         write("")
-        write(f"Sign in as any of these, with the password {summary.password!r}:")
-        width = max(len(p.username) for p in summary.cast)
-        for persona in summary.cast:
-            write(f"  {persona.username:<{width}}  {persona.name}: {persona.circumstance}")
+        cast_report(write, summary.password, summary.cast, summary.authenticators)
+
+
+def cast_report(
+    write: Any, password: str, cast: tuple[Persona, ...], authenticators: dict[str, str]
+) -> None:
+    """The persona sign-ins; staff also need a code from an authenticator app (R41)."""
+    write(f"Sign in as any of these, with the password {password!r}:")
+    width = max(len(p.username) for p in cast)
+    for persona in cast:
+        write(f"  {persona.username:<{width}}  {persona.name}: {persona.circumstance}")
+    if authenticators:
+        write("")
+        write(
+            "Staff sign in with a second factor: add a secret below to an authenticator app, "
+            "or print the current code with `make demo-code WHO=taylor`."
+        )
+        for username, secret in sorted(authenticators.items()):
+            write(f"  {username:<{width}}  {secret}")
