@@ -18,7 +18,7 @@ from typing import NoReturn
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from homeroom.access import policy
+from homeroom.access import policy, watch
 from homeroom.access.door import actor_for
 from homeroom.access.policy import Viewer, ViewerKind
 from homeroom.audit.models import Action
@@ -178,6 +178,7 @@ def record_reads(
             for student_id, module in sorted(set(reads))
         ],
     )
+    watch.staff_reads_recorded(actor=resolved.actor, user=request.user)  # type: ignore[arg-type]
 
 
 def refuse(
