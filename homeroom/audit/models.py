@@ -7,6 +7,7 @@ trigger numbers each row (`seq`) and chains it to the one before (`chain_hash`).
 
 from django.conf import settings
 from django.db import models
+from django.db.models.fields.json import KeyTransform
 from django.utils.translation import gettext_lazy as _
 
 
@@ -67,6 +68,9 @@ class AuditEvent(models.Model):
             models.Index(fields=["student_id", "-occurred_at"], name="audit_student_time"),
             models.Index(fields=["actor", "-occurred_at"], name="audit_actor_time"),
             models.Index(fields=["action", "-occurred_at"], name="audit_action_time"),
+            # A class's change history (classroom) looks events up by the section they
+            # name in `detail`.
+            models.Index(KeyTransform("section_id", "detail"), name="audit_detail_section"),
         ]
 
     def __str__(self) -> str:
