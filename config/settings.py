@@ -372,6 +372,4 @@ HOMEROOM_SECURITY_RISK_MINUTES = env_int("HOMEROOM_SECURITY_RISK_MINUTES", 10, m
 # raises an alert to technology staff (a bulk read by a stolen login looks like this).
 HOMEROOM_STAFF_READ_ALERT_STUDENTS = env_int("HOMEROOM_STAFF_READ_ALERT_STUDENTS", 150, minimum=1)
 HOMEROOM_STAFF_READ_ALERT_MINUTES = env_int("HOMEROOM_STAFF_READ_ALERT_MINUTES", 10, minimum=1)
-# Students turn 18 and FERPA rights move to them (R4): staff are told this many days ahead.
-HOMEROOM_ELIGIBILITY_NOTICE_DAYS = env_int("HOMEROOM_ELIGIBILITY_NOTICE_DAYS", 30, minimum=0)
 HOMEROOM_ACTIVATION_CODE_DAYS = env_int("HOMEROOM_ACTIVATION_CODE_DAYS", 14, minimum=1, maximum=60)
