@@ -63,6 +63,17 @@ def _audit_guards_in_place(request: pytest.FixtureRequest) -> None:
                     cursor.execute(statement)
 
 
+@pytest.fixture(autouse=True)
+def _english_unless_asked() -> Iterator[None]:
+    """Each test starts in English: a request served in Spanish leaves its language active
+    in the thread, and a service called next would answer in Spanish."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 # --- Mail through a real SMTP server.
 
 

@@ -8,6 +8,7 @@ and "does not exist" look the same, so ids cannot be probed.
 
 import dataclasses
 import datetime
+import functools
 from collections.abc import Iterable
 
 from django.http import Http404, HttpRequest
@@ -26,14 +27,23 @@ DISCLOSURES = "disclosures"
 
 @dataclasses.dataclass
 class PortalRequest:
-    """What the policy resolved for this request, computed once and kept on the request."""
+    """What the policy resolved for this request, computed once and kept on the request.
+
+    The students are looked up only when a page asks for them, after the gate's checks.
+    """
 
     viewer: Viewer
     today: datetime.date
     now: datetime.datetime
-    switches: Switches
-    students: list[StudentAccess]
     actor: Actor
+
+    @functools.cached_property
+    def switches(self) -> Switches:
+        return policy.switches_now()
+
+    @functools.cached_property
+    def students(self) -> list[StudentAccess]:
+        return policy.portal_students(self.viewer, self.today, self.switches)
 
     def access_to(self, student_id: int) -> StudentAccess | None:
         for access in self.students:
@@ -57,14 +67,8 @@ def portal_request(request: HttpRequest) -> PortalRequest:
         return cached
     today = clock.today()
     viewer = policy.viewer_for(request.user, today)  # type: ignore[arg-type]
-    switches = policy.switches_now()
     resolved = PortalRequest(
-        viewer=viewer,
-        today=today,
-        now=clock.now(),
-        switches=switches,
-        students=policy.portal_students(viewer, today, switches),
-        actor=actor_for(request, viewer),
+        viewer=viewer, today=today, now=clock.now(), actor=actor_for(request, viewer)
     )
     request._homeroom_portal = resolved  # type: ignore[attr-defined]
     return resolved

@@ -34,7 +34,7 @@ from homeroom.access.models import (
     Restriction,
     StudentConsent,
 )
-from homeroom.accounts.models import User
+from homeroom.accounts.models import AgreementAcceptance, AgreementVersion, User
 from homeroom.sis.models import Enrollment, GuardianLink, Roster, Staff, StaffRole, Student
 
 ALL_MODULES: tuple[str, ...] = tuple(Module.values)
@@ -57,6 +57,10 @@ class Viewer:
     student_id: int | None = None
     staff: Staff | None = None
     roles: tuple[StaffRole, ...] = ()
+    # The account is denied portal access today (R68).
+    denied: bool = False
+    # A current acceptable-use agreement exists and this account has not accepted it (R71).
+    agreement_pending: bool = False
 
     @property
     def role_label(self) -> str:
@@ -67,23 +71,54 @@ class Viewer:
 
 
 def viewer_for(user: User, today: datetime.date) -> Viewer:
-    """Resolve the signed-in user to a guardian, a student or a staff member.
+    """Resolve the signed-in user to a guardian, a student or a staff member, with the two
+    account-level answers every portal page needs first, all in one query: is the account
+    denied today, and has it accepted the current acceptable-use agreement?
 
     A person holds one account per role (R71): an account linked to a guardian record is a
     guardian's, to a student record a student's, to a staff record a staff member's.
     """
     if not user.is_authenticated:
         return Viewer(user=user, kind=ViewerKind.NONE)
-    ids = (
+    current = Subquery(
+        AgreementVersion.objects.filter(published_at__isnull=False)
+        .order_by("-version")
+        .values("pk")[:1]
+    )
+    row = (
         User.objects.filter(pk=user.pk)
-        .values_list("guardian__id", "student__id", "staff__id")
+        .annotate(
+            current_agreement=current,
+            accepted=Exists(
+                AgreementAcceptance.objects.filter(
+                    user=OuterRef("pk"), agreement_id=OuterRef("current_agreement")
+                )
+            ),
+            denied=Exists(_denials_in_force(today).filter(user=OuterRef("pk"))),
+        )
+        .values_list(
+            "guardian__id",
+            "student__id",
+            "staff__id",
+            "denied",
+            "current_agreement",
+            "accepted",
+        )
         .first()
     )
-    guardian_id, student_id, staff_id = ids or (None, None, None)
+    guardian_id, student_id, staff_id, denied, current_id, accepted = row or (
+        None,
+        None,
+        None,
+        False,
+        None,
+        True,
+    )
+    account = {"denied": bool(denied), "agreement_pending": current_id is not None and not accepted}
     if guardian_id is not None:
-        return Viewer(user=user, kind=ViewerKind.GUARDIAN, guardian_id=guardian_id)
+        return Viewer(user=user, kind=ViewerKind.GUARDIAN, guardian_id=guardian_id, **account)
     if student_id is not None:
-        return Viewer(user=user, kind=ViewerKind.STUDENT, student_id=student_id)
+        return Viewer(user=user, kind=ViewerKind.STUDENT, student_id=student_id, **account)
     if staff_id is not None:
         roles = tuple(
             StaffRole.objects.filter(staff_id=staff_id)
@@ -92,20 +127,21 @@ def viewer_for(user: User, today: datetime.date) -> Viewer:
             .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
         )
         staff = roles[0].staff if roles else Staff.objects.get(pk=staff_id)
-        return Viewer(user=user, kind=ViewerKind.STAFF, staff=staff, roles=roles)
-    return Viewer(user=user, kind=ViewerKind.NONE)
+        return Viewer(user=user, kind=ViewerKind.STAFF, staff=staff, roles=roles, **account)
+    return Viewer(user=user, kind=ViewerKind.NONE, **account)
 
 
 # --- Account-level checks ---------------------------------------------------------------------
 
 
-def denial_in_force(user: User, today: datetime.date) -> AccountDenial | None:
-    return (
-        AccountDenial.objects.filter(user=user, lifted_at__isnull=True, starts_on__lte=today)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        .order_by("-starts_on")
-        .first()
+def _denials_in_force(today: datetime.date) -> QuerySet[AccountDenial]:
+    return AccountDenial.objects.filter(lifted_at__isnull=True, starts_on__lte=today).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today)
     )
+
+
+def denial_in_force(user: User, today: datetime.date) -> AccountDenial | None:
+    return _denials_in_force(today).filter(user=user).order_by("-starts_on").first()
 
 
 # --- Building blocks --------------------------------------------------------------------------

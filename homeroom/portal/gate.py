@@ -12,8 +12,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from homeroom.access import door, policy
-from homeroom.accounts.selectors import agreement_pending
-from homeroom.lib import clock
 
 View = Callable[..., HttpResponse]
 
@@ -21,17 +19,17 @@ View = Callable[..., HttpResponse]
 def portal_page(view: View) -> View:
     @wraps(view)
     def gated(request: HttpRequest, *args, **kwargs) -> HttpResponse:  # type: ignore[no-untyped-def]
-        user = request.user
-        if not user.is_authenticated:
+        if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if policy.denial_in_force(user, clock.today()) is not None:  # type: ignore[arg-type]
+        viewer = door.portal_request(request).viewer
+        if viewer.denied:
             # The denial ends the session at once; the message stays neutral (R68).
             logout(request)
             return render(request, "accounts/denied.html", status=403)
-        if agreement_pending(user) is not None:  # type: ignore[arg-type]
+        if viewer.agreement_pending:
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('accounts:agreement')}?{query}")
-        if door.portal_request(request).viewer.kind == policy.ViewerKind.STAFF:
+        if viewer.kind == policy.ViewerKind.STAFF:
             # Staff reach students through their own pages, never through the portal.
             if "student_id" in kwargs:
                 door.refuse(request, kwargs["student_id"], "portal")
