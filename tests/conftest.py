@@ -64,6 +64,16 @@ def _audit_guards_in_place(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: the database is rolled back between tests, and
+    a page cached by one test must not answer in the next (lib.freshness)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _english_unless_asked() -> Iterator[None]:
     """Each test starts in English: a request served in Spanish leaves its language active
     in the thread, and a service called next would answer in Spanish."""

@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from django.http import Http404, HttpRequest
 
 from homeroom.access import policy, watch
-from homeroom.access.policy import StudentAccess, Switches, Viewer
+from homeroom.access.policy import StudentAccess, Viewer
 from homeroom.audit.models import Action
 from homeroom.audit.services import Actor, Event, events_record
-from homeroom.lib import clock
+from homeroom.lib import clock, freshness
 from homeroom.lib.http import client_address
 from homeroom.sis.models import GuardianLink
 
@@ -38,12 +38,19 @@ class PortalRequest:
     actor: Actor
 
     @functools.cached_property
-    def switches(self) -> Switches:
-        return policy.switches_now()
-
-    @functools.cached_property
     def students(self) -> list[StudentAccess]:
-        return policy.portal_students(self.viewer, self.today, self.switches)
+        """Cached (lib.freshness): every write that can change who sees what (a restriction,
+        a switch, a link, an enrollment...) is district-wide and makes it stale at commit."""
+        viewer = self.viewer
+        return freshness.remember(
+            "portal-students",
+            (viewer.user.pk, viewer.kind, viewer.guardian_id, viewer.student_id, self.today),
+            [freshness.GLOBAL],
+            lambda: (
+                policy.portal_students(viewer, self.today, policy.switches_now()),
+                None,
+            ),
+        )
 
     def access_to(self, student_id: int) -> StudentAccess | None:
         for access in self.students:

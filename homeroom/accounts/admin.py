@@ -139,10 +139,11 @@ class UserAdmin(AuditedModelAdmin, auth_admin.UserAdmin):
         factor = selectors.second_factor(obj)
         if not factor.on:
             return str(_("off"))
-        return str(_("on since %(date)s; %(left)d recovery codes left")) % {
-            "date": f"{factor.enrolled_at:%Y-%m-%d}",
-            "left": factor.recovery_codes_left,
-        }
+        return ngettext(
+            "on since %(date)s; %(left)d recovery code left",
+            "on since %(date)s; %(left)d recovery codes left",
+            factor.recovery_codes_left,
+        ) % {"date": f"{factor.enrolled_at:%Y-%m-%d}", "left": factor.recovery_codes_left}
 
     @admin.display(description=_("signing in"))
     def sign_in_lock(self, obj: User) -> str:
@@ -220,7 +221,12 @@ class UserAdmin(AuditedModelAdmin, auth_admin.UserAdmin):
     def end_sessions(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         actor = self._admin_actor(request)
         ended = sum(services.sessions_end_all(actor=actor, user=user) for user in queryset)
-        self.message_user(request, _("%(n)d sessions were ended.") % {"n": ended}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d session was ended.", "%(n)d sessions were ended.", ended)
+            % {"n": ended},
+            messages.SUCCESS,
+        )
 
     @admin.action(description=_("Send a password-reset link"), permissions=["change"])
     def send_password_reset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
@@ -243,7 +249,12 @@ class UserAdmin(AuditedModelAdmin, auth_admin.UserAdmin):
                 sent += 1
         self.message_user(
             request,
-            _("Reset links were sent to the accounts with an email address (%(n)d).") % {"n": sent},
+            ngettext(
+                "A reset link was sent to %(n)d account with an email address.",
+                "Reset links were sent to %(n)d accounts with an email address.",
+                sent,
+            )
+            % {"n": sent},
             messages.SUCCESS,
         )
 

@@ -35,6 +35,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from homeroom.accounts.models import User
 from homeroom.attendance.models import (
@@ -141,7 +142,11 @@ def attendance_take(
     strangers = set(entries) - roster
     if strangers:
         raise ValidationError(
-            _("%(count)d of the students sent are not on this class's roster on that day.")
+            ngettext(
+                "%(count)d of the students sent is not on this class's roster on that day.",
+                "%(count)d of the students sent are not on this class's roster on that day.",
+                len(strangers),
+            )
             % {"count": len(strangers)}
         )
     for entry in entries.values():

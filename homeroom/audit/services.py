@@ -8,7 +8,7 @@ from django.db import models
 
 from homeroom.audit import chain
 from homeroom.audit.models import Action, AuditEvent
-from homeroom.lib import clock
+from homeroom.lib import clock, freshness
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,11 +76,51 @@ def _build(actor: Actor, event: Event) -> AuditEvent:
     )
 
 
+# Writes that change who may see what: every cached page is recomputed after them.
+_ACCESS_WRITES = frozenset(
+    {
+        Action.RESTRICTION,
+        Action.DENIAL,
+        Action.MODULE_SWITCH,
+        Action.CONSENT,
+        Action.ACTIVATION,
+        Action.IMPORT,
+    }
+)
+# Records whose changes name a student or a section precisely; any other change (the roster,
+# calendars, codes) is rarer and refreshes everything.
+_SCOPED_RECORDS = ("gradebook.", "attendance.")
+
+
+def _stale_scopes(event: Event, object_type: str) -> set[str]:
+    """What a logged write makes stale in the portal's cache (lib.freshness)."""
+    if event.action in _ACCESS_WRITES:
+        return {freshness.GLOBAL}
+    if event.action != Action.CHANGE:
+        return set()
+    scopes = set()
+    if object_type.startswith(_SCOPED_RECORDS):
+        if event.student_id is not None:
+            scopes.add(freshness.student(event.student_id))
+        section_id = event.detail.get("section_id")
+        if isinstance(section_id, int):
+            scopes.add(freshness.section(section_id))
+    return scopes or {freshness.GLOBAL}
+
+
 def events_record(*, actor: Actor, events: Iterable[Event]) -> int:
-    """Append events in one INSERT (one query however many), returning how many."""
+    """Append events in one INSERT (one query however many), returning how many.
+
+    The writes they record make cached pages stale once the transaction commits.
+    """
+    events = list(events)
     rows = [_build(actor, event) for event in events]
     if rows:
         AuditEvent.objects.bulk_create(rows)
+        stale: set[str] = set()
+        for event, row in zip(events, rows, strict=True):
+            stale |= _stale_scopes(event, row.object_type)
+        freshness.bump(stale)
     return len(rows)
 
 

@@ -148,14 +148,16 @@ def _saved_attendance(
     )
     changed = result.created + result.changed
     return _(
-        "Attendance saved: %(students)s, %(absent)s absent, %(tardy)s tardy "
-        "(%(changed)s marks recorded or changed)."
+        "Attendance saved: %(students)s, %(absent)s absent, %(tardy)s tardy (%(changed)s)."
     ) % {
         "students": ngettext("%(n)d student", "%(n)d students", result.students)
         % {"n": result.students},
         "absent": absent,
         "tardy": tardy,
-        "changed": changed,
+        "changed": ngettext(
+            "%(n)d mark recorded or changed", "%(n)d marks recorded or changed", changed
+        )
+        % {"n": changed},
     }
 
 

@@ -124,8 +124,61 @@ def current_rosters(student_ids: Iterable[int], today: datetime.date) -> list[Ro
     )
 
 
+def current_rosters_only(student_ids: Iterable[int], today: datetime.date) -> list[Roster]:
+    """`current_rosters` without the course and teachers: one light query."""
+    return list(
+        Roster.objects.filter(
+            student_id__in=list(student_ids),
+            start_date__lte=today,
+            section__start_date__lte=today,
+            section__end_date__gte=today,
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .only("id", "student_id", "section_id")
+    )
+
+
 def course_grades(rosters: list[Roster], now: datetime.datetime) -> dict[int, list[CourseGrade]]:
     """Each student's grade per section, as families see it now: five queries in all."""
+    return course_grades_until(rosters, now)[0]
+
+
+_ASSIGNMENT_FIELDS = (
+    "id",
+    "section_id",
+    "category_id",
+    "title",
+    "points_possible",
+    "due_on",
+    "visible_at",
+)
+_SCORE_FIELDS = (
+    "id",
+    "assignment_id",
+    "student_id",
+    "points",
+    "missing",
+    "late",
+    "exempt",
+    "incomplete",
+    "comment",
+    "recorded_at",
+    "release_at",
+    "released_points",
+    "released_missing",
+    "released_late",
+    "released_exempt",
+    "released_incomplete",
+    "released_comment",
+    "was_released",
+)
+
+
+def course_grades_until(
+    rosters: list[Roster], now: datetime.datetime
+) -> tuple[dict[int, list[CourseGrade]], datetime.datetime | None]:
+    """`course_grades`, and the next moment the answer changes by itself with no write: an
+    assignment becoming visible or a score reaching families (a cache lives until then)."""
     section_ids = {r.section_id for r in rosters}
     student_ids = {r.student_id for r in rosters}
     setups = {
@@ -138,15 +191,24 @@ def course_grades(rosters: list[Roster], now: datetime.datetime) -> dict[int, li
     for category in Category.objects.filter(section_id__in=section_ids).order_by("name"):
         categories[category.section_id].append(category)
     assignments: dict[int, list[Assignment]] = defaultdict(list)
-    for assignment in Assignment.objects.filter(
-        section_id__in=section_ids, visible_at__lte=now
-    ).order_by("-due_on", "-pk"):
-        assignments[assignment.section_id].append(assignment)
+    next_change: datetime.datetime | None = None
+    for assignment in (
+        Assignment.objects.filter(section_id__in=section_ids)
+        .only(*_ASSIGNMENT_FIELDS)
+        .order_by("-due_on", "-pk")
+    ):
+        if assignment.visible_at <= now:
+            assignments[assignment.section_id].append(assignment)
+        elif next_change is None or assignment.visible_at < next_change:
+            next_change = assignment.visible_at
     visible_ids = [a.pk for group in assignments.values() for a in group]
-    scores: dict[tuple[int, int], Score] = {
-        (s.student_id, s.assignment_id): s
-        for s in Score.objects.filter(student_id__in=student_ids, assignment_id__in=visible_ids)
-    }
+    scores: dict[tuple[int, int], Score] = {}
+    for score in Score.objects.filter(
+        student_id__in=student_ids, assignment_id__in=visible_ids
+    ).only(*_SCORE_FIELDS):
+        scores[(score.student_id, score.assignment_id)] = score
+        if score.release_at > now and (next_change is None or score.release_at < next_change):
+            next_change = score.release_at
     grades: dict[int, list[CourseGrade]] = defaultdict(list)
     for roster in rosters:
         setup = setups.get(roster.section_id)
@@ -194,7 +256,7 @@ def course_grades(rosters: list[Roster], now: datetime.datetime) -> dict[int, li
                 assignments=rows,
             )
         )
-    return grades
+    return grades, next_change
 
 
 def latest_scores(

@@ -15,6 +15,7 @@ from homeroom.attendance import selectors as attendance
 from homeroom.attendance.models import AttendanceCode, DailyMark
 from homeroom.gradebook import selectors as gradebook
 from homeroom.gradebook.selectors import AssignmentRow, CourseGrade
+from homeroom.lib import freshness
 from homeroom.sis import selectors as roster
 from homeroom.sis.models import AcademicSession, Roster
 
@@ -37,27 +38,79 @@ class ChildCard:
         return sum(g.missing_count for g in self.grades or [])
 
 
+# --- Cached per student (lib.freshness): a write to a student's record, to one of their
+# sections or to anything district-wide makes these stale the moment it commits.
+
+
+def _today_attendance(student_ids: list[int], today: datetime.date) -> dict[int, TodayAttendance]:
+    def compute(missing: list[int]) -> tuple[dict[int, TodayAttendance], int | None]:
+        marks = attendance.effective_marks(missing, today, today)
+        days = attendance.enrolled_school_days(missing, today, today)
+        return {
+            pk: TodayAttendance(
+                school_day=today in days.get(pk, {}), mark=marks.get(pk, {}).get(today)
+            )
+            for pk in missing
+        }, None
+
+    return freshness.remember_many(
+        "today-attendance",
+        {pk: ((pk, today), [freshness.GLOBAL, freshness.student(pk)]) for pk in student_ids},
+        compute,
+    )
+
+
+def _current_sections(student_ids: list[int], today: datetime.date) -> dict[int, list[int]]:
+    def compute(missing: list[int]) -> tuple[dict[int, list[int]], int | None]:
+        found: dict[int, list[int]] = {pk: [] for pk in missing}
+        for place in gradebook.current_rosters_only(missing, today):
+            found[place.student_id].append(place.section_id)
+        return found, None
+
+    return freshness.remember_many(
+        "current-sections",
+        {pk: ((pk, today), [freshness.GLOBAL]) for pk in student_ids},
+        compute,
+    )
+
+
+def _grades(
+    student_ids: list[int], today: datetime.date, now: datetime.datetime
+) -> dict[int, list[CourseGrade]]:
+    """Each student's courses as families see them now; an entry lives until the next score
+    or assignment reaches families by itself."""
+    sections = _current_sections(student_ids, today)
+
+    def compute(missing: list[int]) -> tuple[dict[int, list[CourseGrade]], int | None]:
+        grades, next_change = gradebook.course_grades_until(
+            gradebook.current_rosters(missing, today), now
+        )
+        return {pk: grades.get(pk, []) for pk in missing}, freshness.seconds_until(next_change, now)
+
+    return freshness.remember_many(
+        "grades",
+        {
+            pk: (
+                (pk, today),
+                [freshness.GLOBAL, freshness.student(pk)]
+                + [freshness.section(c) for c in sections.get(pk, [])],
+            )
+            for pk in student_ids
+        },
+        compute,
+    )
+
+
 def home_cards(resolved: PortalRequest) -> list[ChildCard]:
     today = resolved.today
     with_attendance = [a.student.pk for a in resolved.students if Module.ATTENDANCE in a.modules]
     with_grades = [a.student.pk for a in resolved.students if Module.GRADES in a.modules]
-    marks = attendance.effective_marks(with_attendance, today, today) if with_attendance else {}
-    school_days = (
-        attendance.enrolled_school_days(with_attendance, today, today) if with_attendance else {}
-    )
-    grades = (
-        gradebook.course_grades(gradebook.current_rosters(with_grades, today), resolved.now)
-        if with_grades
-        else {}
-    )
+    todays = _today_attendance(with_attendance, today)
+    grades = _grades(with_grades, today, resolved.now)
     cards = []
     for access in resolved.students:
         pk = access.student.pk
-        today_attendance = None
-        if Module.ATTENDANCE in access.modules:
-            today_attendance = TodayAttendance(
-                school_day=today in school_days.get(pk, {}), mark=marks.get(pk, {}).get(today)
-            )
+        today_attendance = todays.get(pk) if Module.ATTENDANCE in access.modules else None
         child_grades = grades.get(pk, []) if Module.GRADES in access.modules else None
         cards.append(
             ChildCard(
@@ -93,6 +146,18 @@ def months_between(start: datetime.date, end: datetime.date) -> list[datetime.da
 def attendance_page(
     access: StudentAccess, today: datetime.date, month: datetime.date | None
 ) -> AttendancePage:
+    pk = access.student.pk
+    return freshness.remember(
+        "attendance-page",
+        (pk, today, month),
+        [freshness.GLOBAL, freshness.student(pk)],
+        lambda: (_attendance_page(access, today, month), None),
+    )
+
+
+def _attendance_page(
+    access: StudentAccess, today: datetime.date, month: datetime.date | None
+) -> AttendancePage:
     year = attendance.school_year_of(today)
     start = year.start_date if year else today.replace(month=1, day=1)
     end = min(year.end_date, today) if year else today
@@ -123,6 +188,18 @@ class SchedulePage:
 
 
 def schedule_page(access: StudentAccess, today: datetime.date, term_id: int | None) -> SchedulePage:
+    # A timetable changes only with the roster, which is district-wide data.
+    return freshness.remember(
+        "schedule-page",
+        (access.student.pk, access.school_id, today, term_id),
+        [freshness.GLOBAL],
+        lambda: (_schedule_page(access, today, term_id), None),
+    )
+
+
+def _schedule_page(
+    access: StudentAccess, today: datetime.date, term_id: int | None
+) -> SchedulePage:
     year = attendance.school_year_of(today)
     terms = roster.terms_of_year(year) if year else []
     chosen = next((t for t in terms if t.pk == term_id), None) if term_id else None
@@ -149,19 +226,16 @@ def schedule_page(access: StudentAccess, today: datetime.date, term_id: int | No
     )
 
 
-def grades_page(access: StudentAccess, today: datetime.date, now: datetime.datetime):  # type: ignore[no-untyped-def]
-    rosters = gradebook.current_rosters([access.student.pk], today)
-    return gradebook.course_grades(rosters, now).get(access.student.pk, [])
+def grades_page(
+    access: StudentAccess, today: datetime.date, now: datetime.datetime
+) -> list[CourseGrade]:
+    return _grades([access.student.pk], today, now)[access.student.pk]
 
 
 def course_page(
     access: StudentAccess, today: datetime.date, now: datetime.datetime, section_id: int
 ) -> CourseGrade | None:
-    rosters = [
-        r
-        for r in gradebook.current_rosters([access.student.pk], today)
-        if r.section_id == section_id
-    ]
-    if not rosters:
-        return None
-    return gradebook.course_grades(rosters, now)[access.student.pk][0]
+    """One course of the student's, or None when the section is not one of theirs."""
+    return next(
+        (g for g in grades_page(access, today, now) if g.roster.section_id == section_id), None
+    )

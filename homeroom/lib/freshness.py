@@ -1,0 +1,129 @@
+"""A cache that cannot serve stale data: entries are keyed by version tokens that every
+write changes when it commits.
+
+Scopes name what a piece of data depends on: the whole district (`GLOBAL`), one student
+(`student(id)`), one section (`section(id)`). Each scope has a random token in the cache.
+A reader reads the tokens of the scopes it depends on *before* it reads the database, and
+stores its result under a key made of them; a writer replaces the tokens of the scopes it
+touched *after* its transaction commits. So a result computed from data older than a
+commit is only ever stored under tokens that no reader asks for again. A token that was
+evicted is drawn anew, which is a miss, never a stale hit.
+
+The audit log's writer calls `bump` (every change of a record is audited in its own
+transaction: DESIGN.md), so no write path needs to know about the cache.
+"""
+
+import hashlib
+import secrets
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+
+GLOBAL = "global"
+_VERSION = "fresh:v:"
+_DATA = "fresh:d:"
+# A ceiling, so that a change made outside the application (raw SQL) is seen in time too.
+MAX_SECONDS = 3600
+
+
+def student(student_id: int) -> str:
+    return f"s{student_id}"
+
+
+def section(section_id: int) -> str:
+    return f"c{section_id}"
+
+
+def tokens(scopes: Iterable[str]) -> dict[str, str]:
+    """The current token of each scope, drawing one for a scope that has none."""
+    keys = sorted({_VERSION + scope for scope in scopes})
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        for key in missing:
+            # add(): if another process drew one meanwhile, keep theirs.
+            cache.add(key, secrets.token_hex(8), timeout=None)
+        found.update(cache.get_many(missing))
+    return {key[len(_VERSION) :]: str(found.get(key, "")) for key in keys}
+
+
+def bump(scopes: Iterable[str]) -> None:
+    """Replace the tokens of these scopes now, and again once the transaction commits.
+
+    Now: the writing transaction itself, reading on, sees its own change. Again at commit:
+    a reader that drew the new token before the commit was visible cached old data under
+    it; the second token orphans that entry.
+    """
+    scopes = set(scopes)
+    if not scopes:
+        return
+
+    def replace() -> None:
+        cache.set_many({_VERSION + s: secrets.token_hex(8) for s in scopes}, timeout=None)
+
+    replace()
+    transaction.on_commit(replace)
+
+
+def remember[T](
+    name: str,
+    params: Iterable[Any],
+    scopes: Iterable[str],
+    compute: Callable[[], tuple[T, int | None]],
+) -> T:
+    """The value of `compute()`, cached under the scopes' current tokens.
+
+    `compute` returns the value and, if it will change by itself at a known moment (a score
+    released at 9:40), the seconds until then; the entry lives no longer than that.
+    """
+    current = tokens(scopes)
+    material = repr((name, tuple(params), sorted(current.items()))).encode()
+    key = _DATA + name + ":" + hashlib.sha256(material).hexdigest()
+    hit = cache.get(key)
+    if hit is not None:
+        return hit[0]
+    value, seconds = compute()
+    timeout = MAX_SECONDS if seconds is None else max(1, min(seconds, MAX_SECONDS))
+    # Wrapped in a tuple so that a value of None is cached too.
+    cache.set(key, (value,), timeout=timeout)
+    return value
+
+
+def remember_many[K, V](
+    name: str,
+    items: dict[K, tuple[tuple[Any, ...], list[str]]],
+    compute: Callable[[list[K]], tuple[dict[K, V], int | None]],
+) -> dict[K, V]:
+    """`remember` for several items at once: the cached ones in one round trip, the missing
+    ones computed together by `compute(missing)` (so a page's queries do not grow with the
+    number of items), then stored."""
+    if not items:
+        return {}
+    current = tokens(scope for _params, scopes in items.values() for scope in scopes)
+    keys: dict[K, str] = {}
+    for item, (params, scopes) in items.items():
+        material = repr((name, params, sorted((s, current[s]) for s in set(scopes)))).encode()
+        keys[item] = _DATA + name + ":" + hashlib.sha256(material).hexdigest()
+    found = cache.get_many(list(keys.values()))
+    result: dict[K, V] = {}
+    missing: list[K] = []
+    for item, key in keys.items():
+        if key in found:
+            result[item] = found[key][0]
+        else:
+            missing.append(item)
+    if missing:
+        computed, seconds = compute(missing)
+        timeout = MAX_SECONDS if seconds is None else max(1, min(seconds, MAX_SECONDS))
+        cache.set_many({keys[item]: (computed[item],) for item in missing}, timeout=timeout)
+        result.update(computed)
+    return result
+
+
+def seconds_until(moment: Any, now: Any) -> int | None:
+    """Whole seconds from now to a moment (rounded up), or None when there is none."""
+    if moment is None:
+        return None
+    return int((moment - now).total_seconds()) + 1

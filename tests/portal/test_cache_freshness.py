@@ -1,0 +1,160 @@
+"""A cached portal page is never stale (issue 8; lib.freshness): after a score changes, a
+restriction is placed, a module is switched off, an office mark is recorded, or a score's
+release time passes, the very next request shows it. Runs on the local-memory cache (the
+SQLite run) and on Redis (the PostgreSQL run)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from homeroom.access import services as access_services
+from homeroom.access.models import Module, Restriction
+from homeroom.attendance.models import AttendanceCode, Category
+from homeroom.attendance.services import daily_mark_record
+from homeroom.audit.services import Actor
+from homeroom.gradebook.models import Assignment
+from homeroom.gradebook.selectors import current_rosters
+from homeroom.gradebook.services import score_record
+from homeroom.lib import clock
+from homeroom.sis.models import CalendarDay, StaffRole
+from tests import personas
+
+pytestmark = pytest.mark.django_db
+
+
+def _actor(username: str) -> Actor:
+    return Actor(user_id=personas.user(username).pk, role="test")
+
+
+def _warm(client, url: str) -> str:  # type: ignore[no-untyped-def]
+    """Request twice, so the second answer comes from the cache."""
+    client.get(url)
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _algebra_assignment():  # type: ignore[no-untyped-def]
+    sofia = personas.child("sofia")
+    taylor = personas.user("taylor").staff
+    roster = next(
+        r
+        for r in current_rosters([sofia.pk], clock.today())
+        if r.section.section_teachers.filter(staff=taylor).exists()
+    )
+    assignment = (
+        Assignment.objects.filter(section=roster.section, visible_at__lte=clock.now())
+        .order_by("-due_on")
+        .first()
+    )
+    return sofia, roster.section, assignment
+
+
+def test_a_changed_score_shows_on_the_next_request(demo, client, settings):
+    settings.HOMEROOM_SCORE_RELEASE_MINUTES = 0
+    sofia, section, assignment = _algebra_assignment()
+    url = reverse("portal:course", args=[sofia.pk, section.pk])
+    personas.sign_in(client, "david")
+    before = _warm(client, url)
+    assert "41.25 /" not in before
+    score_record(
+        actor=_actor("taylor"),
+        recorded_by=personas.user("taylor"),
+        assignment=assignment,
+        student=sofia,
+        points=Decimal("41.25"),
+    )
+    assert "41.25 /" in client.get(url).content.decode()
+    # The overview's grades come from the same cache, and follow too.
+    assert client.get(reverse("portal:grades", args=[sofia.pk])).status_code == 200
+
+
+def test_a_score_appears_when_its_release_time_passes_with_no_other_write(demo, client, settings):
+    settings.HOMEROOM_SCORE_RELEASE_MINUTES = 10
+    sofia, section, assignment = _algebra_assignment()
+    url = reverse("portal:course", args=[sofia.pk, section.pk])
+    start = clock.now()
+    with time_machine.travel(start, tick=False):
+        score_record(
+            actor=_actor("taylor"),
+            recorded_by=personas.user("taylor"),
+            assignment=assignment,
+            student=sofia,
+            points=Decimal("41.25"),
+        )
+        personas.sign_in(client, "david")
+        assert "41.25 /" not in _warm(client, url)
+    with time_machine.travel(start + datetime.timedelta(minutes=11), tick=False):
+        assert "41.25 /" in client.get(url).content.decode()
+
+
+def test_a_restriction_placed_after_pages_were_cached_holds_on_the_next_request(demo, client):
+    sofia = personas.child("sofia")
+    personas.sign_in(client, "david")
+    for page in ("home", "attendance", "grades"):
+        url = (
+            reverse("portal:home") if page == "home" else reverse(f"portal:{page}", args=[sofia.pk])
+        )
+        _warm(client, url)
+    access_services.restriction_place(
+        actor=_actor("pat"),
+        placed_by=personas.user("pat"),
+        guardian=personas.user("david").guardian,
+        student=sofia,
+        reason=Restriction.Reason.COURT_ORDER,
+        document_reference="FA-26-0101",
+        starts_on=clock.today(),
+    )
+    assert client.get(reverse("portal:grades", args=[sofia.pk])).status_code == 404
+    assert "Sofia Lopez" not in client.get(reverse("portal:home")).content.decode()
+
+
+def test_a_module_switched_off_after_pages_were_cached_disappears_on_the_next_request(demo, client):
+    mateo = personas.child("mateo")
+    personas.sign_in(client, "maria")
+    url = reverse("portal:schedule", args=[mateo.pk])
+    assert url in _warm(client, reverse("portal:home"))
+    _warm(client, url)
+    administrator = (
+        StaffRole.objects.filter(role=StaffRole.Role.DISTRICT_ADMINISTRATOR).first().staff.user
+    )
+    access_services.module_switch_set(
+        actor=_actor("pat"), changed_by=administrator, module=Module.SCHEDULE, enabled=False
+    )
+    assert client.get(url).status_code == 404
+    assert url not in client.get(reverse("portal:home")).content.decode()
+
+
+def test_an_office_mark_shows_on_the_next_request(demo, client):
+    noah = personas.child("noah")
+    school = noah.enrollments.get(exit_date__isnull=True).school
+    day = (
+        CalendarDay.objects.filter(school=school, in_session=True, date__lte=clock.today())
+        .exclude(date__in=noah.daily_marks.values("date"))
+        .latest("date")
+        .date
+    )
+    url = reverse("portal:attendance", args=[noah.pk]) + f"?month={day:%Y-%m}"
+    personas.sign_in(client, "linda")
+    before = _warm(client, url)
+    code = AttendanceCode.objects.filter(category=Category.EXCUSED, absence_value=1).first()
+    clerk = (
+        StaffRole.objects.filter(role=StaffRole.Role.ATTENDANCE_CLERK, school=school)
+        .first()
+        .staff.user
+    )
+    daily_mark_record(
+        actor=_actor("pat"),
+        recorded_by=clerk,
+        student=noah,
+        school=school,
+        day=day,
+        code=code,
+        reason="Parent called: dentist",
+    )
+    after = client.get(url).content.decode()
+    assert after != before
+    assert f"{code.get_category_display()} ({code.code})" in after
