@@ -13,11 +13,16 @@ The audit log's writer calls `bump` (every change of a record is audited in its 
 transaction: DESIGN.md), so no write path needs to know about the cache.
 """
 
+import functools
 import hashlib
+import math
 import secrets
+import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
@@ -34,6 +39,25 @@ def student(student_id: int) -> str:
 
 def section(section_id: int) -> str:
     return f"c{section_id}"
+
+
+@functools.cache
+def release() -> str:
+    """What this running code is: a deploy (new templates, new code) or a change of the
+    district's settings starts with a cache of its own, even when the cache outlives it."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in {".py", ".html", ".mo"}:
+            stat = path.stat()
+            digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    district = sorted(
+        (name, repr(getattr(settings, name)))
+        for name in dir(settings)
+        if name.startswith("HOMEROOM_") or name in {"TIME_ZONE", "LANGUAGES"}
+    )
+    digest.update(repr(district).encode())
+    return digest.hexdigest()[:16]
 
 
 def tokens(scopes: Iterable[str]) -> dict[str, str]:
@@ -71,59 +95,86 @@ def remember[T](
     name: str,
     params: Iterable[Any],
     scopes: Iterable[str],
-    compute: Callable[[], tuple[T, int | None]],
+    compute: Callable[[], tuple[T, float | None]],
 ) -> T:
     """The value of `compute()`, cached under the scopes' current tokens.
 
     `compute` returns the value and, if it will change by itself at a known moment (a score
     released at 9:40), the seconds until then; the entry lives no longer than that.
     """
+    started = time.time()
     current = tokens(scopes)
-    material = repr((name, tuple(params), sorted(current.items()))).encode()
+    material = repr((release(), name, tuple(params), sorted(current.items()))).encode()
     key = _DATA + name + ":" + hashlib.sha256(material).hexdigest()
-    hit = cache.get(key)
+    hit = _fresh(cache.get(key))
     if hit is not None:
         return hit[0]
     value, seconds = compute()
-    timeout = MAX_SECONDS if seconds is None else max(1, min(seconds, MAX_SECONDS))
-    # Wrapped in a tuple so that a value of None is cached too.
-    cache.set(key, (value,), timeout=timeout)
+    if seconds is None or seconds > 0:
+        cache.set(key, _entry(value, started, seconds), timeout=_timeout(seconds))
     return value
 
 
 def remember_many[K, V](
     name: str,
     items: dict[K, tuple[tuple[Any, ...], list[str]]],
-    compute: Callable[[list[K]], tuple[dict[K, V], int | None]],
+    compute: Callable[[list[K]], tuple[dict[K, V], float | None]],
 ) -> dict[K, V]:
     """`remember` for several items at once: the cached ones in one round trip, the missing
     ones computed together by `compute(missing)` (so a page's queries do not grow with the
     number of items), then stored."""
     if not items:
         return {}
+    started = time.time()
     current = tokens(scope for _params, scopes in items.values() for scope in scopes)
     keys: dict[K, str] = {}
     for item, (params, scopes) in items.items():
-        material = repr((name, params, sorted((s, current[s]) for s in set(scopes)))).encode()
+        material = repr(
+            (release(), name, params, sorted((s, current[s]) for s in set(scopes)))
+        ).encode()
         keys[item] = _DATA + name + ":" + hashlib.sha256(material).hexdigest()
     found = cache.get_many(list(keys.values()))
     result: dict[K, V] = {}
     missing: list[K] = []
     for item, key in keys.items():
-        if key in found:
-            result[item] = found[key][0]
+        hit = _fresh(found.get(key))
+        if hit is not None:
+            result[item] = hit[0]
         else:
             missing.append(item)
     if missing:
         computed, seconds = compute(missing)
-        timeout = MAX_SECONDS if seconds is None else max(1, min(seconds, MAX_SECONDS))
-        cache.set_many({keys[item]: (computed[item],) for item in missing}, timeout=timeout)
+        if seconds is None or seconds > 0:
+            cache.set_many(
+                {keys[item]: _entry(computed[item], started, seconds) for item in missing},
+                timeout=_timeout(seconds),
+            )
         result.update(computed)
     return result
 
 
-def seconds_until(moment: Any, now: Any) -> int | None:
-    """Whole seconds from now to a moment (rounded up), or None when there is none."""
+def _timeout(seconds: float | None) -> int:
+    """The cache server's own expiry, in whole seconds: a backstop that frees memory."""
+    return MAX_SECONDS if seconds is None else max(1, min(math.ceil(seconds), MAX_SECONDS))
+
+
+def _entry(value: Any, started: float, seconds: float | None) -> tuple[Any, float]:
+    """The stored form: the value (in a tuple, so that None is cached too) and the moment it
+    stops being true, counted from when the reader began. That moment is checked on every
+    read against this process's clock, not left to the cache server, whose expiry runs on
+    its own clock and in whole seconds."""
+    return (value, started + (MAX_SECONDS if seconds is None else min(seconds, MAX_SECONDS)))
+
+
+def _fresh(entry: Any) -> tuple[Any] | None:
+    if not isinstance(entry, tuple) or len(entry) != 2 or time.time() >= entry[1]:
+        return None
+    return (entry[0],)
+
+
+def seconds_until(moment: Any, now: Any) -> float | None:
+    """Seconds from now to a moment (none left when it has passed), or None when there is
+    no such moment."""
     if moment is None:
         return None
-    return int((moment - now).total_seconds()) + 1
+    return max(0.0, (moment - now).total_seconds())

@@ -27,11 +27,22 @@ class TodayAttendance:
 
 
 @dataclasses.dataclass(frozen=True)
+class GradeSet:
+    """A student's courses as families see them, and when that changes by itself next (an
+    assignment or a score reaching families), so a cache knows when to let go."""
+
+    courses: list[CourseGrade]
+    next_change: datetime.datetime | None
+
+
+@dataclasses.dataclass(frozen=True)
 class ChildCard:
     access: StudentAccess
     today: TodayAttendance | None
     grades: list[CourseGrade] | None
     latest: list[tuple[CourseGrade, AssignmentRow]]
+    # When the card changes by itself next: an assignment or a score reaching families.
+    next_change: datetime.datetime | None
 
     @property
     def missing_count(self) -> int:
@@ -43,7 +54,7 @@ class ChildCard:
 
 
 def _today_attendance(student_ids: list[int], today: datetime.date) -> dict[int, TodayAttendance]:
-    def compute(missing: list[int]) -> tuple[dict[int, TodayAttendance], int | None]:
+    def compute(missing: list[int]) -> tuple[dict[int, TodayAttendance], float | None]:
         marks = attendance.effective_marks(missing, today, today)
         days = attendance.enrolled_school_days(missing, today, today)
         return {
@@ -61,7 +72,7 @@ def _today_attendance(student_ids: list[int], today: datetime.date) -> dict[int,
 
 
 def _current_sections(student_ids: list[int], today: datetime.date) -> dict[int, list[int]]:
-    def compute(missing: list[int]) -> tuple[dict[int, list[int]], int | None]:
+    def compute(missing: list[int]) -> tuple[dict[int, list[int]], float | None]:
         found: dict[int, list[int]] = {pk: [] for pk in missing}
         for place in gradebook.current_rosters_only(missing, today):
             found[place.student_id].append(place.section_id)
@@ -74,30 +85,32 @@ def _current_sections(student_ids: list[int], today: datetime.date) -> dict[int,
     )
 
 
+def grade_scopes(student_ids: list[int], today: datetime.date) -> dict[int, list[str]]:
+    """What each student's grades depend on: the district, the student, their sections."""
+    sections = _current_sections(student_ids, today)
+    return {
+        pk: [freshness.GLOBAL, freshness.student(pk)]
+        + [freshness.section(c) for c in sections.get(pk, [])]
+        for pk in student_ids
+    }
+
+
 def _grades(
     student_ids: list[int], today: datetime.date, now: datetime.datetime
-) -> dict[int, list[CourseGrade]]:
+) -> dict[int, GradeSet]:
     """Each student's courses as families see them now; an entry lives until the next score
     or assignment reaches families by itself."""
-    sections = _current_sections(student_ids, today)
+    scopes = grade_scopes(student_ids, today)
 
-    def compute(missing: list[int]) -> tuple[dict[int, list[CourseGrade]], int | None]:
+    def compute(missing: list[int]) -> tuple[dict[int, GradeSet], float | None]:
         grades, next_change = gradebook.course_grades_until(
             gradebook.current_rosters(missing, today), now
         )
-        return {pk: grades.get(pk, []) for pk in missing}, freshness.seconds_until(next_change, now)
+        found = {pk: GradeSet(grades.get(pk, []), next_change) for pk in missing}
+        return found, freshness.seconds_until(next_change, now)
 
     return freshness.remember_many(
-        "grades",
-        {
-            pk: (
-                (pk, today),
-                [freshness.GLOBAL, freshness.student(pk)]
-                + [freshness.section(c) for c in sections.get(pk, [])],
-            )
-            for pk in student_ids
-        },
-        compute,
+        "grades", {pk: ((pk, today), scopes[pk]) for pk in student_ids}, compute
     )
 
 
@@ -111,13 +124,15 @@ def home_cards(resolved: PortalRequest) -> list[ChildCard]:
     for access in resolved.students:
         pk = access.student.pk
         today_attendance = todays.get(pk) if Module.ATTENDANCE in access.modules else None
-        child_grades = grades.get(pk, []) if Module.GRADES in access.modules else None
+        grade_set = grades[pk] if Module.GRADES in access.modules else None
+        child_grades = grade_set.courses if grade_set else None
         cards.append(
             ChildCard(
                 access=access,
                 today=today_attendance,
                 grades=child_grades,
                 latest=gradebook.latest_scores(child_grades or [], limit=3),
+                next_change=grade_set.next_change if grade_set else None,
             )
         )
     return cards
@@ -144,18 +159,6 @@ def months_between(start: datetime.date, end: datetime.date) -> list[datetime.da
 
 
 def attendance_page(
-    access: StudentAccess, today: datetime.date, month: datetime.date | None
-) -> AttendancePage:
-    pk = access.student.pk
-    return freshness.remember(
-        "attendance-page",
-        (pk, today, month),
-        [freshness.GLOBAL, freshness.student(pk)],
-        lambda: (_attendance_page(access, today, month), None),
-    )
-
-
-def _attendance_page(
     access: StudentAccess, today: datetime.date, month: datetime.date | None
 ) -> AttendancePage:
     year = attendance.school_year_of(today)
@@ -188,18 +191,6 @@ class SchedulePage:
 
 
 def schedule_page(access: StudentAccess, today: datetime.date, term_id: int | None) -> SchedulePage:
-    # A timetable changes only with the roster, which is district-wide data.
-    return freshness.remember(
-        "schedule-page",
-        (access.student.pk, access.school_id, today, term_id),
-        [freshness.GLOBAL],
-        lambda: (_schedule_page(access, today, term_id), None),
-    )
-
-
-def _schedule_page(
-    access: StudentAccess, today: datetime.date, term_id: int | None
-) -> SchedulePage:
     year = attendance.school_year_of(today)
     terms = roster.terms_of_year(year) if year else []
     chosen = next((t for t in terms if t.pk == term_id), None) if term_id else None
@@ -226,16 +217,14 @@ def _schedule_page(
     )
 
 
-def grades_page(
-    access: StudentAccess, today: datetime.date, now: datetime.datetime
-) -> list[CourseGrade]:
+def grades_page(access: StudentAccess, today: datetime.date, now: datetime.datetime) -> GradeSet:
     return _grades([access.student.pk], today, now)[access.student.pk]
 
 
 def course_page(
     access: StudentAccess, today: datetime.date, now: datetime.datetime, section_id: int
-) -> CourseGrade | None:
-    """One course of the student's, or None when the section is not one of theirs."""
-    return next(
-        (g for g in grades_page(access, today, now) if g.roster.section_id == section_id), None
-    )
+) -> tuple[CourseGrade | None, datetime.datetime | None]:
+    """One course of the student's (None when the section is not one of theirs)."""
+    grades = grades_page(access, today, now)
+    course = next((g for g in grades.courses if g.roster.section_id == section_id), None)
+    return course, grades.next_change
