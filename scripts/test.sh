@@ -27,6 +27,7 @@ echo "== static checks"
 "$PY" manage.py makemigrations --check --dry-run
 "$PY" manage.py check --fail-level WARNING
 "$PY" manage.py compile_catalogues --check
+"$ROOT/scripts/check-translations.sh"
 summary+=("static checks: ruff, ruff format, makemigrations --check, check, translations: passed")
 
 if [ ! -x /usr/bin/chromium ] && [ -z "${CHROMIUM_PATH:-}" ]; then
