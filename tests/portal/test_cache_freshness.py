@@ -8,10 +8,12 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from homeroom.access import services as access_services
 from homeroom.access.models import Module, Restriction
+from homeroom.accounts.models import User
 from homeroom.attendance.models import AttendanceCode, Category
 from homeroom.attendance.services import daily_mark_record
 from homeroom.audit.services import Actor
@@ -29,7 +31,7 @@ def _actor(username: str) -> Actor:
     return Actor(user_id=personas.user(username).pk, role="test")
 
 
-def _warm(client, url: str) -> str:  # type: ignore[no-untyped-def]
+def _warm(client, url: str) -> str:
     """Request twice, so the second answer comes from the cache."""
     client.get(url)
     response = client.get(url)
@@ -37,7 +39,7 @@ def _warm(client, url: str) -> str:  # type: ignore[no-untyped-def]
     return response.content.decode()
 
 
-def _algebra_assignment():  # type: ignore[no-untyped-def]
+def _algebra_assignment():
     sofia = personas.child("sofia")
     taylor = personas.user("taylor").staff
     roster = next(
@@ -118,9 +120,9 @@ def test_a_module_switched_off_after_pages_were_cached_disappears_on_the_next_re
     url = reverse("portal:schedule", args=[mateo.pk])
     assert url in _warm(client, reverse("portal:home"))
     _warm(client, url)
-    administrator = (
-        StaffRole.objects.filter(role=StaffRole.Role.DISTRICT_ADMINISTRATOR).first().staff.user
-    )
+    role = StaffRole.objects.filter(role=StaffRole.Role.DISTRICT_ADMINISTRATOR).first()
+    assert role is not None and role.staff.user is not None
+    administrator = role.staff.user
     access_services.module_switch_set(
         actor=_actor("pat"), changed_by=administrator, module=Module.SCHEDULE, enabled=False
     )
@@ -141,11 +143,10 @@ def test_an_office_mark_shows_on_the_next_request(demo, client):
     personas.sign_in(client, "linda")
     before = _warm(client, url)
     code = AttendanceCode.objects.filter(category=Category.EXCUSED, absence_value=1).first()
-    clerk = (
-        StaffRole.objects.filter(role=StaffRole.Role.ATTENDANCE_CLERK, school=school)
-        .first()
-        .staff.user
-    )
+    assert code is not None
+    role = StaffRole.objects.filter(role=StaffRole.Role.ATTENDANCE_CLERK, school=school).first()
+    assert role is not None and role.staff.user is not None
+    clerk = role.staff.user
     daily_mark_record(
         actor=_actor("pat"),
         recorded_by=clerk,
@@ -158,3 +159,45 @@ def test_an_office_mark_shows_on_the_next_request(demo, client):
     after = client.get(url).content.decode()
     assert after != before
     assert f"{code.get_category_display()} ({code.code})" in after
+
+
+def test_two_guardians_of_one_child_never_share_a_cached_page(demo):
+    """Sofia's father is kept from her grades by a court order, her mother is not: the
+    overview her mother warmed is not the one her father is served, in either order. Both
+    see Sofia and Mateo; only the order tells their pages apart."""
+    sofia = personas.child("sofia")
+    access_services.restriction_place(
+        actor=_actor("pat"),
+        placed_by=personas.user("pat"),
+        guardian=personas.user("david").guardian,
+        student=sofia,
+        reason=Restriction.Reason.COURT_ORDER,
+        document_reference="FA-26-0102",
+        starts_on=clock.today(),
+        modules=[Module.GRADES],
+    )
+    for parent in ("maria", "david"):  # one language, so only their access tells them apart
+        User.objects.filter(username=parent).update(preferred_language="en")
+    grades_link = reverse("portal:grades", args=[sofia.pk])
+    mother = personas.sign_in(Client(), "maria")
+    father = personas.sign_in(Client(), "david")
+    assert grades_link in _warm(mother, reverse("portal:home"))
+    overview = _warm(father, reverse("portal:home"))
+    assert "Sofia" in overview
+    assert grades_link not in overview
+    assert grades_link in _warm(mother, reverse("portal:home"))
+
+
+def test_a_page_cached_in_one_language_is_not_served_in_the_other(demo, client):
+    noah = personas.child("noah")
+    linda = personas.user("linda")
+    linda.preferred_language = "en"
+    linda.save(update_fields=["preferred_language"])
+    personas.sign_in(client, "linda")
+    url = reverse("portal:grades", args=[noah.pk])
+    assert "How the grade is computed" in _warm(client, url)
+    linda.preferred_language = "es"
+    linda.save(update_fields=["preferred_language"])
+    spanish = _warm(client, url)
+    assert "How the grade is computed" not in spanish
+    assert "Cómo se calcula la calificación" in spanish
