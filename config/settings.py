@@ -139,7 +139,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
+            "NAME": str(SQLITE_PATH),
             "OPTIONS": {
                 # WAL lets readers go on while one writer writes; IMMEDIATE avoids the
                 # "database is locked" upgrade race between two writers.
@@ -174,6 +174,13 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The portal's page cache (homeroom/lib/freshness.py) is kept fresh by writers replacing
+# version tokens in the cache. A cache private to each process would hear only its own
+# process's writes, so in production the portal caches only with a shared cache (Redis).
+# The demo and the tests run in one process.
+HOMEROOM_PORTAL_CACHE = env_bool("HOMEROOM_PORTAL_CACHE", True) and (
+    bool(REDIS_URL) or not PRODUCTION
+)
 
 # --- Accounts and sessions --------------------------------------------------------------------
 

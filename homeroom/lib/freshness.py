@@ -81,7 +81,7 @@ def bump(scopes: Iterable[str]) -> None:
     it; the second token orphans that entry.
     """
     scopes = set(scopes)
-    if not scopes:
+    if not scopes or not settings.HOMEROOM_PORTAL_CACHE:
         return
 
     def replace() -> None:
@@ -102,6 +102,8 @@ def remember[T](
     `compute` returns the value and, if it will change by itself at a known moment (a score
     released at 9:40), the seconds until then; the entry lives no longer than that.
     """
+    if not settings.HOMEROOM_PORTAL_CACHE:
+        return compute()[0]
     started = time.time()
     current = tokens(scopes)
     material = repr((release(), name, tuple(params), sorted(current.items()))).encode()
@@ -125,6 +127,8 @@ def remember_many[K, V](
     number of items), then stored."""
     if not items:
         return {}
+    if not settings.HOMEROOM_PORTAL_CACHE:
+        return compute(list(items))[0]
     started = time.time()
     current = tokens(scope for _params, scopes in items.values() for scope in scopes)
     keys: dict[K, str] = {}

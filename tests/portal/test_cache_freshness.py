@@ -4,11 +4,18 @@ release time passes, the very next request shows it. Runs on the local-memory ca
 SQLite run) and on Redis (the PostgreSQL run)."""
 
 import datetime
+import os
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import time_machine
+from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from homeroom.access import services as access_services
@@ -20,7 +27,7 @@ from homeroom.audit.services import Actor
 from homeroom.gradebook.models import Assignment
 from homeroom.gradebook.selectors import current_rosters
 from homeroom.gradebook.services import score_record
-from homeroom.lib import clock
+from homeroom.lib import clock, freshness
 from homeroom.sis.models import CalendarDay, StaffRole
 from tests import personas
 
@@ -201,3 +208,48 @@ def test_a_page_cached_in_one_language_is_not_served_in_the_other(demo, client):
     spanish = _warm(client, url)
     assert "How the grade is computed" not in spanish
     assert "Cómo se calcula la calificación" in spanish
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "expected"), [("", "False"), ("redis://127.0.0.1:6379/0", "True")]
+)
+def test_production_caches_portal_pages_only_in_a_shared_cache(redis_url, expected):
+    """A cache private to each worker would not hear another worker's writes."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("HOMEROOM_", "DJANGO_")) and key not in {"DATABASE_URL", "REDIS_URL"}
+    } | {
+        "HOMEROOM_ENV": "production",
+        "SECRET_KEY": "a-test-only-secret-key-that-is-long-enough-0123456789abcdef",
+        "ALLOWED_HOSTS": "portal.example.org",
+        "HOMEROOM_SMTP_HOST": "smtp.example.org",
+        "REDIS_URL": redis_url,
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from config import settings; print(settings.HOMEROOM_PORTAL_CACHE)",
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == expected, result.stderr
+
+
+def test_with_the_portal_cache_off_every_request_reads_the_database(demo, client, settings):
+    settings.HOMEROOM_PORTAL_CACHE = False
+    noah = personas.child("noah")
+    personas.sign_in(client, "linda")
+    url = reverse("portal:grades", args=[noah.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    # The warm count is 4 (tests/portal/test_query_budget.py): here the grade book is read.
+    assert len(queries) > 4
+    # Nothing was stored: not even the district's version token was drawn.
+    assert cache.get("fresh:v:" + freshness.GLOBAL) is None
