@@ -20,7 +20,7 @@ help:
 	@echo "make install   build .venv alone"
 	@echo "make demo-code WHO=taylor   the current sign-in code of a demo staff persona"
 	@echo "make bench     measure the portal at district scale (docs/performance.md)"
-	@echo "make lint      ruff, ruff format --check, makemigrations --check"
+	@echo "make lint      ruff, ruff format --check, mypy, makemigrations --check"
 	@echo "make messages  refresh the translation catalogues (needs gettext)"
 
 install: $(STAMP)
@@ -48,6 +48,7 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	HOMEROOM_ENV=test $(VENV)/bin/mypy homeroom tests
 	HOMEROOM_ENV=test $(PY) manage.py makemigrations --check --dry-run
 
 bench: install

@@ -24,11 +24,12 @@ trap cleanup EXIT
 echo "== static checks"
 "$ROOT/.venv/bin/ruff" check .
 "$ROOT/.venv/bin/ruff" format --check .
+HOMEROOM_ENV=test "$ROOT/.venv/bin/mypy" homeroom tests
 "$PY" manage.py makemigrations --check --dry-run
 "$PY" manage.py check --fail-level WARNING
 "$PY" manage.py compile_catalogues --check
 "$ROOT/scripts/check-translations.sh"
-summary+=("static checks: ruff, ruff format, makemigrations --check, check, translations: passed")
+summary+=("static checks: ruff, ruff format, mypy, makemigrations --check, check, translations: passed")
 
 if [ ! -x /usr/bin/chromium ] && [ -z "${CHROMIUM_PATH:-}" ]; then
   echo "Chromium is not installed (apt-get install chromium): the browser tests cannot run." >&2

@@ -43,7 +43,7 @@ def enrolled_students(count: int) -> list[Student]:
     return students
 
 
-def new_family(children: int = 1, *, language: str = "en", last_name: str = "Ortiz"):  # type: ignore[no-untyped-def]
+def new_family(children: int = 1, *, language: str = "en", last_name: str = "Ortiz"):
     """A guardian with no account yet, linked to enrolled children; no link activated."""
     guardian = builders.guardian(
         first_name="Ana",
@@ -73,14 +73,14 @@ def create_account(
     email: str = "new.parent@example.org",
     password: str = NEW_PASSWORD,
     address: str = "203.0.113.7",
-):  # type: ignore[no-untyped-def]
+):
     """Post the "Create your account" form as a browser would."""
     data = {"email": email, "password1": password, "password2": password}
     data.update({f"code_{n}": code for n, code in enumerate(codes, start=1)})
     return client.post(reverse("public:activate"), data, REMOTE_ADDR=address)
 
 
-def add_child(client: Client, codes: list[str], *, address: str = "203.0.113.8"):  # type: ignore[no-untyped-def]
+def add_child(client: Client, codes: list[str], *, address: str = "203.0.113.8"):
     data = {f"code_{n}": code for n, code in enumerate(codes, start=1)}
     return client.post(reverse("public:add-child"), data, REMOTE_ADDR=address)
 

@@ -91,7 +91,7 @@ class MailSink:
     def __init__(self) -> None:
         self.messages: list = []
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append(envelope)
         return "250 OK"
 
@@ -103,7 +103,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def smtp_server(settings) -> Iterator[MailSink]:  # type: ignore[no-untyped-def]
+def smtp_server(settings) -> Iterator[MailSink]:
     sink = MailSink()
     port = _free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
@@ -123,7 +123,7 @@ def smtp_server(settings) -> Iterator[MailSink]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyped-def]
+def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
@@ -139,7 +139,7 @@ DEMO_SEED = 11
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def demo(django_db_setup, django_db_blocker):
     from django.db import transaction
 
     from homeroom.demo.district import seed_district
@@ -159,7 +159,7 @@ def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def live_demo(transactional_db):  # type: ignore[no-untyped-def]
+def live_demo(transactional_db):
     """The demo district, committed, for browser tests served by the live server."""
     from homeroom.demo.district import seed_district
     from homeroom.lib import clock

@@ -47,6 +47,7 @@ def child(name: str) -> Student:
 def accept_agreement(username: str) -> None:
     current = agreement_current()
     if current is not None:
+        assert current.published_at is not None  # the current version is a published one
         AgreementAcceptance.objects.get_or_create(
             user=user(username),
             agreement=current,

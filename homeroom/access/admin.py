@@ -1,12 +1,12 @@
 """The admin over the policy's data. Every add and every lift goes through `access.services`,
 so the role checks and the audit events are the same as anywhere else; nothing is deleted."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from homeroom.access import services, watch
@@ -27,6 +27,10 @@ from homeroom.audit.services import Actor
 from homeroom.lib import clock
 from homeroom.sis.models import Student
 
+if TYPE_CHECKING:
+    # The stubs' name for what `get_fields` returns: field names, or groups of them on one line.
+    from django.contrib.admin.options import _FieldGroups
+
 
 def _actor(request: HttpRequest) -> Actor:
     return actor_for(request, viewer_for(request.user, clock.today()))  # type: ignore[arg-type]
@@ -36,7 +40,9 @@ class NoDeleteAdmin(NoDeleteMixin, admin.ModelAdmin):
     """Writes go through services; a refused write leaves `obj.pk` empty, and the admin
     then returns to the list with the service's message instead of a broken link."""
 
-    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: Any = None):  # type: ignore[no-untyped-def]
+    def response_add(
+        self, request: HttpRequest, obj: Any, post_url_continue: str | None = None
+    ) -> HttpResponse:
         if obj.pk is None:
             return self.response_post_save_add(request, obj)
         return super().response_add(request, obj, post_url_continue)
@@ -127,7 +133,7 @@ class RestrictionAdmin(NoDeleteAdmin):
             locked.append("lift_reason")
         return [*locked, *self.readonly_fields]
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> "_FieldGroups":
         fields = list(RestrictionForm.Meta.fields)
         if obj is None:
             fields.remove("lift_reason")
@@ -196,7 +202,7 @@ class AccountDenialAdmin(NoDeleteAdmin):
     list_select_related = ["user", "placed_by"]
     readonly_fields = ["placed_by", "placed_at", "lifted_by", "lifted_at"]
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> "_FieldGroups":
         fields = list(DenialForm.Meta.fields)
         if obj is None:
             fields.remove("lift_reason")
@@ -375,7 +381,7 @@ class DisclosureRecordAdmin(NoDeleteAdmin):
     search_fields = ["recipient", "=student_id"]
     date_hierarchy = "disclosed_at"
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> "_FieldGroups":
         if obj is None:
             return ["student_local_id", *DisclosureForm.Meta.fields]
         return ["student_id", *DisclosureForm.Meta.fields, "recorded_by", "recorded_at"]
@@ -412,7 +418,7 @@ class _ExportFromChangelist:
 
     export_limit = 200_000
 
-    def get_urls(self):  # type: ignore[no-untyped-def]
+    def get_urls(self):
         from django.urls import path
 
         own = [
@@ -424,10 +430,8 @@ class _ExportFromChangelist:
         ]
         return own + super().get_urls()  # type: ignore[misc]
 
-    def export_csv(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+    def export_csv(self, request: HttpRequest) -> StreamingHttpResponse:
         import csv
-
-        from django.http import StreamingHttpResponse
 
         if not self.has_view_permission(request):  # type: ignore[attr-defined]
             raise PermissionDenied
@@ -462,8 +466,8 @@ class _ExportFromChangelist:
         )
         watch.export_recorded(
             actor=actor,
-            user=request.user,
-            what="audit log (CSV)",  # type: ignore[arg-type]
+            user=request.user,  # type: ignore[arg-type]
+            what="audit log (CSV)",
             rows=len(rows),
         )
 
@@ -520,9 +524,9 @@ class StudentRecordAccessAdmin(_ExportFromChangelist, admin.ModelAdmin):
 
     @admin.display(description=_("who"), ordering="actor__username")
     def actor_name(self, obj: StudentRecordAccess) -> str:
-        return obj.actor.username if obj.actor_id else str(_("the system"))
+        return obj.actor.username if obj.actor is not None else str(_("the system"))
 
-    def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str):  # type: ignore[no-untyped-def]
+    def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str):
         term = search_term.strip()
         if not term:
             return queryset, False

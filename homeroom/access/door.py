@@ -125,7 +125,7 @@ def _record_refusal(resolved: PortalRequest, student_id: int, module: str) -> No
     # records (which the security-risk rule counts) from a closed door at home (a
     # restriction, a switched-off module, a withdrawn child).
     viewer = resolved.viewer
-    if viewer.kind == policy.ViewerKind.GUARDIAN:
+    if viewer.kind == policy.ViewerKind.GUARDIAN and viewer.guardian_id is not None:
         own = GuardianLink.objects.filter(
             guardian_id=viewer.guardian_id, student_id=student_id
         ).exists()

@@ -54,7 +54,7 @@ class ModuleSwitch(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = self.school.name if self.school_id else _("district")
+        where = self.school.name if self.school is not None else _("district")
         state = _("on") if self.enabled else _("off")
         return f"{self.get_module_display()} ({where}): {state}"
 

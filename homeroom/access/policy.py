@@ -114,11 +114,24 @@ def viewer_for(user: User, today: datetime.date) -> Viewer:
         None,
         True,
     )
-    account = {"denied": bool(denied), "agreement_pending": current_id is not None and not accepted}
+    is_denied = bool(denied)
+    pending = current_id is not None and not accepted
     if guardian_id is not None:
-        return Viewer(user=user, kind=ViewerKind.GUARDIAN, guardian_id=guardian_id, **account)
+        return Viewer(
+            user=user,
+            kind=ViewerKind.GUARDIAN,
+            guardian_id=guardian_id,
+            denied=is_denied,
+            agreement_pending=pending,
+        )
     if student_id is not None:
-        return Viewer(user=user, kind=ViewerKind.STUDENT, student_id=student_id, **account)
+        return Viewer(
+            user=user,
+            kind=ViewerKind.STUDENT,
+            student_id=student_id,
+            denied=is_denied,
+            agreement_pending=pending,
+        )
     if staff_id is not None:
         roles = tuple(
             StaffRole.objects.filter(staff_id=staff_id)
@@ -127,8 +140,15 @@ def viewer_for(user: User, today: datetime.date) -> Viewer:
             .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
         )
         staff = roles[0].staff if roles else Staff.objects.get(pk=staff_id)
-        return Viewer(user=user, kind=ViewerKind.STAFF, staff=staff, roles=roles, **account)
-    return Viewer(user=user, kind=ViewerKind.NONE, **account)
+        return Viewer(
+            user=user,
+            kind=ViewerKind.STAFF,
+            staff=staff,
+            roles=roles,
+            denied=is_denied,
+            agreement_pending=pending,
+        )
+    return Viewer(user=user, kind=ViewerKind.NONE, denied=is_denied, agreement_pending=pending)
 
 
 # --- Account-level checks ---------------------------------------------------------------------
@@ -273,6 +293,7 @@ def portal_students(
 
     One query: a student appears only with at least one module open to this viewer.
     """
+    queryset: QuerySet[Student]
     if viewer.kind == ViewerKind.GUARDIAN and viewer.guardian_id is not None:
         queryset = Student.objects.filter(
             _active_link(viewer.guardian_id, today),

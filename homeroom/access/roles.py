@@ -6,9 +6,13 @@ security reports and the audit log, and see no grades or attendance.
 The groups are brought in line after every `migrate`.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps as global_apps
+
+if TYPE_CHECKING:
+    # The historical model `migrate` hands over has the same fields and manager.
+    from django.contrib.auth.models import Permission
 
 REGISTRAR = "Registrar"
 DISTRICT_ADMINISTRATOR = "District administrator"
@@ -101,7 +105,7 @@ def sync_groups(**kwargs: Any) -> None:
         return
     for name, grants in GROUP_PERMISSIONS.items():
         group, _ = group_model.objects.using(using).get_or_create(name=name)
-        wanted = []
+        wanted: list[Permission] = []
         for label, actions in grants.items():
             app_label, model = label.split(".")
             codenames = [f"{action}_{model}" for action in actions]

@@ -2,6 +2,7 @@
 writes its audit event in it. Nothing here deletes: restrictions and denials are lifted."""
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,7 +20,7 @@ from homeroom.access.models import (
 from homeroom.accounts.models import User
 from homeroom.accounts.sessions import sessions_end
 from homeroom.audit import disclosures
-from homeroom.audit.models import Action
+from homeroom.audit.models import Action, DisclosureRecord
 from homeroom.audit.services import Actor, Event, event_record
 from homeroom.lib import clock
 from homeroom.sis.models import Guardian, School, StaffRole, Student
@@ -325,7 +326,9 @@ def dependency_record(
     return certification
 
 
-def disclosure_record(*, actor: Actor, recorded_by: User, student: Student, **fields):  # type: ignore[no-untyped-def]
+def disclosure_record(
+    *, actor: Actor, recorded_by: User, student: Student, **fields: Any
+) -> DisclosureRecord:
     """Record a disclosure of a student's records (FERPA 99.32): the records custodians
     only, that is the registrar or a district administrator (99.32(c))."""
     _require_role(

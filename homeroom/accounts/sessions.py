@@ -8,12 +8,11 @@ which adds the user, when they signed in, when they were last seen, and from whe
 import dataclasses
 import datetime
 import hashlib
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
-from django.db import models
 from django.http import HttpRequest
 from django.utils.dateparse import parse_datetime
 
@@ -47,18 +46,21 @@ SEEN_GRANULARITY = datetime.timedelta(minutes=1)
 
 
 class SessionStore(DatabaseSessionStore):
+    # UserSession has the fields of Django's AbstractBaseSession without subclassing it, which
+    # the database store accepts; the stubs bound the store's model to that class, hence the
+    # two override ignores.
     @classmethod
-    def get_model_class(cls) -> type[models.Model]:
+    def get_model_class(cls) -> type[UserSession]:  # type: ignore[override]
         return UserSession
 
-    def create_model_instance(self, data: dict[str, Any]) -> models.Model:
-        instance = super().create_model_instance(data)
+    def create_model_instance(self, data: dict[str, Any]) -> UserSession:  # type: ignore[override]
+        instance = cast(UserSession, super().create_model_instance(data))
         user_id = data.get("_auth_user_id")
-        instance.user_id = int(user_id) if user_id else None  # type: ignore[attr-defined]
-        instance.signed_in_at = _stamp(data.get(SIGNED_IN_AT))  # type: ignore[attr-defined]
-        instance.last_seen_at = _stamp(data.get(LAST_SEEN_AT))  # type: ignore[attr-defined]
-        instance.address = data.get(ADDRESS) or None  # type: ignore[attr-defined]
-        instance.user_agent = (data.get(USER_AGENT) or "")[:300]  # type: ignore[attr-defined]
+        instance.user_id = int(user_id) if user_id else None
+        instance.signed_in_at = _stamp(data.get(SIGNED_IN_AT))
+        instance.last_seen_at = _stamp(data.get(LAST_SEEN_AT))
+        instance.address = data.get(ADDRESS) or None
+        instance.user_agent = (data.get(USER_AGENT) or "")[:300]
         return instance
 
 

@@ -51,7 +51,7 @@ class NoDeleteMixin(admin.options.BaseModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def get_actions(  # type: ignore[override]
+    def get_actions(
         self, request: HttpRequest, action_location: Any = admin.ActionLocation.CHANGE_LIST
     ) -> dict[str, Any]:
         actions = super().get_actions(request, action_location=action_location)  # type: ignore[misc]

@@ -1,6 +1,8 @@
 import hashlib
+from typing import Any
 
 from django.apps import AppConfig
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 
 
@@ -10,7 +12,7 @@ def _sha256_hex(text: str | None) -> str | None:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _register_sqlite_functions(sender, connection, **kwargs):  # type: ignore[no-untyped-def]
+def _register_sqlite_functions(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
     # SQLite has no hash function; the audit chain trigger calls this one. PostgreSQL uses
     # its built-in sha256().
     if connection.vendor == "sqlite":

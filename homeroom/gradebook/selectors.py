@@ -30,7 +30,7 @@ from homeroom.gradebook.models import (
     GradingMethod,
     Score,
 )
-from homeroom.sis.models import Roster, SectionTeacher
+from homeroom.sis.models import Roster, Section, SectionTeacher
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,7 +95,7 @@ class CourseGrade:
     assignments: list[AssignmentRow]
 
     @property
-    def section(self):  # type: ignore[no-untyped-def]
+    def section(self) -> Section:
         return self.roster.section
 
     @property

@@ -2712,8 +2712,8 @@ def _insert_scores_sqlite(new_scores: list[tuple[Any, ...]], say: Progress) -> N
     number = _remembering(
         functools.partial(
             ops.adapt_decimalfield_value,
-            max_digits=points_field.max_digits,  # type: ignore[union-attr]
-            decimal_places=points_field.decimal_places,  # type: ignore[union-attr]
+            max_digits=points_field.max_digits,
+            decimal_places=points_field.decimal_places,
         )
     )
     meta = Score._meta

@@ -7,6 +7,8 @@ append-only table), so they are created by migrations on both databases.
 from typing import Any
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import ProjectState
 
 
 class VendorRunSQL(migrations.RunSQL):
@@ -39,11 +41,23 @@ class VendorRunSQL(migrations.RunSQL):
             },
         )
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseDatabaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         for statement in self.by_vendor[schema_editor.connection.vendor]:
             schema_editor.execute(statement, params=None)
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseDatabaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         for statement in self.reverse_by_vendor[schema_editor.connection.vendor]:
             schema_editor.execute(statement, params=None)
 

@@ -3,6 +3,7 @@ current acceptable-use agreement accepted (policy 1110.2; R68, R71)."""
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth import logout
@@ -18,7 +19,7 @@ View = Callable[..., HttpResponse]
 
 def portal_page(view: View) -> View:
     @wraps(view)
-    def gated(request: HttpRequest, *args, **kwargs) -> HttpResponse:  # type: ignore[no-untyped-def]
+    def gated(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         viewer = door.portal_request(request).viewer

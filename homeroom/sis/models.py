@@ -397,7 +397,7 @@ class StaffRole(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = self.school.name if self.school_id else _("district")
+        where = self.school.name if self.school is not None else _("district")
         return f"{self.staff}: {self.get_role_display()} ({where})"
 
 

@@ -34,17 +34,17 @@ ADDRESSES = letters.Addresses(
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttle_counts():  # type: ignore[no-untyped-def]
+def _fresh_throttle_counts():
     cache.clear()
     yield
     cache.clear()
 
 
-def _actor(user) -> Actor:  # type: ignore[no-untyped-def]
+def _actor(user) -> Actor:
     return Actor(user_id=user.pk, role="test", address="198.51.100.20")
 
 
-def _redeem(user, *codes: str):  # type: ignore[no-untyped-def]
+def _redeem(user, *codes: str):
     return activation.codes_redeem(actor=_actor(user), user=user, codes=list(codes))
 
 
@@ -101,7 +101,7 @@ def test_a_code_works_to_the_end_of_the_set_day(demo, settings):
     )  # midnight in New York, at the end of 11 October
 
 
-def _withdraw(student) -> None:  # type: ignore[no-untyped-def]
+def _withdraw(student) -> None:
     Enrollment.objects.filter(student=student).update(
         exit_date=clock.today() - datetime.timedelta(days=1),
         exit_reason=Enrollment.ExitReason.WITHDRAWN,
@@ -158,6 +158,7 @@ def test_no_code_for_an_ended_link_or_a_child_no_longer_enrolled(demo):
 def test_no_code_for_a_link_already_active_on_an_account(demo):
     maria = personas.user("maria")
     link = GuardianLink.objects.filter(guardian__user=maria).first()
+    assert link is not None
     with pytest.raises(ValidationError):
         issue(link)
 
@@ -321,13 +322,15 @@ def _spanish_date(day: datetime.date) -> str:
         return formats.date_format(day, "DATE_FORMAT")
 
 
-def _spanish_letter():  # type: ignore[no-untyped-def]
+def _spanish_letter():
     """A Spanish-speaking guardian's letter: Maria Lopez, for a third child starting
     kindergarten, not yet linked."""
     maria = personas.user("maria").guardian
     assert maria.preferred_language == "es"
     lucia = builders.student(legal_first_name="Lucía", legal_last_name="Lopez", grade_level="KG")
-    school = personas.child("mateo").enrollments.first().school
+    enrollment = personas.child("mateo").enrollments.first()
+    assert enrollment is not None
+    school = enrollment.school
     builders.enrollment(lucia, school, entry_date=clock.today())
     link = builders.link(maria, lucia, relationship=GuardianLink.Relationship.MOTHER)
     issued = activation.code_issue(actor=_actor(registrar()), issued_by=registrar(), link=link)
@@ -398,7 +401,7 @@ def test_the_pdf_is_a_real_pdf_with_the_code_and_spanish_text(demo, tmp_path):
 # --- The admin -------------------------------------------------------------------------------
 
 
-def _changelist_post(client, links, **extra):  # type: ignore[no-untyped-def]
+def _changelist_post(client, links, **extra):
     return client.post(
         reverse("admin:sis_guardianlink_changelist"),
         {
@@ -436,7 +439,9 @@ def test_the_letters_can_be_had_as_html_to_print(demo, client):
     assert response.status_code == 200 and "text/html" in response["Content-Type"]
     assert "access/letter.css" in html and "Emma Brooks" in html
     [record] = ActivationCode.objects.filter(link=link)
-    code = re.search(r'letter__code-value">([A-Z2-9-]{14})<', html).group(1)
+    found = re.search(r'letter__code-value">([A-Z2-9-]{14})<', html)
+    assert found is not None
+    code = found.group(1)
     assert record.digest == activation.code_digest(activation.code_normalise(code))
 
 

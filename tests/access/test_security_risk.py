@@ -17,13 +17,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def rule(settings):  # type: ignore[no-untyped-def]
+def rule(settings):
     settings.HOMEROOM_SECURITY_RISK_REFUSALS = 5
     settings.HOMEROOM_SECURITY_RISK_MINUTES = 10
     settings.HOMEROOM_TECHNOLOGY_EMAIL = "technology@district.test"
 
 
-def _probe(client, times: int) -> None:  # type: ignore[no-untyped-def]
+def _probe(client, times: int) -> None:
     sofia = personas.child("sofia")
     for _ in range(times):
         assert client.get(reverse("portal:grades", args=[sofia.pk])).status_code == 404

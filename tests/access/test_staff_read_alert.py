@@ -11,7 +11,7 @@ from tests.classroom.support import sections_of
 pytestmark = pytest.mark.django_db
 
 
-def _grade_grids(client, sections) -> int:  # type: ignore[no-untyped-def]
+def _grade_grids(client, sections) -> int:
     students = 0
     for section in sections:
         response = client.get(reverse("classroom:gradebook", args=[section.pk]))

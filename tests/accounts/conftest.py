@@ -12,13 +12,13 @@ from tests import builders, personas
 GOOD_PASSWORD = "violet kettles hum at noon"
 
 
-def new_account(**fields) -> User:  # type: ignore[no-untyped-def]
+def new_account(**fields) -> User:
     fields.setdefault("password", GOOD_PASSWORD)
     fields.setdefault("email", f"{fields.get('username', 'someone')}@example.org")
     return builders.user(**fields)
 
 
-def sign_in_with_password(client: Client, username: str, password: str = GOOD_PASSWORD):  # type: ignore[no-untyped-def]
+def sign_in_with_password(client: Client, username: str, password: str = GOOD_PASSWORD):
     return client.post(reverse("accounts:sign-in"), {"username": username, "password": password})
 
 
@@ -34,7 +34,7 @@ def sign_in_fully(client: Client, account: User, password: str = GOOD_PASSWORD) 
     return client
 
 
-def page_text(response) -> str:  # type: ignore[no-untyped-def]
+def page_text(response) -> str:
     """The page without what changes from one response to the next (tokens, ids)."""
     html = response.content.decode()
     html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
@@ -42,12 +42,12 @@ def page_text(response) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def guardian_account(db) -> User:  # type: ignore[no-untyped-def]
+def guardian_account(db) -> User:
     return new_account(username="gloria", first_name="Gloria", last_name="Fuentes")
 
 
 @pytest.fixture
-def staff_account(db) -> User:  # type: ignore[no-untyped-def]
+def staff_account(db) -> User:
     """A teacher: a staff record, no admin access."""
     account = new_account(username="tfrost", first_name="Tomas", last_name="Frost")
     builders.staff(user=account)

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def assert_strict(response, *, signed_in: bool) -> None:  # type: ignore[no-untyped-def]
+def assert_strict(response, *, signed_in: bool) -> None:
     csp = response["Content-Security-Policy"]
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert "script-src 'self'" in csp and "style-src 'self'" in csp

@@ -16,13 +16,13 @@ from tests.accounts.conftest import GOOD_PASSWORD, new_account, sign_in_fully
 pytestmark = pytest.mark.django_db
 
 
-def change_password(client, new: str):  # type: ignore[no-untyped-def]
+def change_password(client, new: str):
     return client.post(
         reverse("accounts:password-change"), {"new_password1": new, "new_password2": new}
     )
 
 
-def error_beside_new_password(response) -> str:  # type: ignore[no-untyped-def]
+def error_beside_new_password(response) -> str:
     """The text of the error shown next to the "New password" field."""
     page = html.unescape(response.content.decode())
     start = page.index('id="id_new_password1_error"')

@@ -126,9 +126,11 @@ def test_the_session_list_shows_and_ends_sessions(guardian_account):
     page = laptop.get(reverse("accounts:sessions")).content.decode()
     assert "Firefox on Windows" in page and "Safari on iPhone" in page
     assert "Chrome on Android" in page and "this browser" in page
-    assert phone.session.session_key not in page
+    phone_key = phone.session.session_key
+    assert phone_key is not None
+    assert phone_key not in page
 
-    handle = sessions.handle(phone.session.session_key)
+    handle = sessions.handle(phone_key)
     ended = laptop.post(reverse("accounts:session-end"), {"session": handle})
     assert ended.status_code == 302
     assert phone.get(ACCOUNT).status_code == 302

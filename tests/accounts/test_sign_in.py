@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 SIGN_IN = "/accounts/sign-in/"
 
 
-def wrong(client: Client, username: str):  # type: ignore[no-untyped-def]
+def wrong(client: Client, username: str):
     return sign_in_with_password(client, username, "not the password at all")
 
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 PROTECTED = ["/admin/", "/admin/sis/student/", "/classroom/", "/portal/", "/"]
 
 
-def _enrol_through_the_page(client: Client, account) -> None:  # type: ignore[no-untyped-def]
+def _enrol_through_the_page(client: Client, account) -> None:
     page = client.get(reverse("accounts:mfa-setup"))
     assert page.status_code == 200
     device = TOTPDevice.objects.get(user=account)

@@ -5,11 +5,13 @@ DESIGN.md "Nothing is lost")."""
 
 import dataclasses
 import datetime
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from homeroom.accounts.models import User
 from homeroom.attendance.models import AttendanceCode, DailyMark, MarkSource, PeriodMark
 from homeroom.attendance.selectors import effective_marks
 from homeroom.attendance.services import (
@@ -35,12 +37,12 @@ class Day:
     periods: list[Period]
     student: Student
     classmates: list[Student]
-    teacher: object
+    teacher: User
     codes: dict[str, AttendanceCode]
 
     @property
     def actor(self) -> Actor:
-        return Actor(user_id=self.teacher.pk, role="teacher")  # type: ignore[attr-defined]
+        return Actor(user_id=self.teacher.pk, role="teacher")
 
     def take(self, n: int, code: str, **others: str) -> None:
         """Take period n's attendance: the student gets `code`, named classmates theirs."""
@@ -49,7 +51,7 @@ class Day:
             entries[self.classmates[int(name[1:])].pk] = MarkEntry(self.codes[other].pk)
         attendance_take(
             actor=self.actor,
-            recorded_by=self.teacher,  # type: ignore[arg-type]
+            recorded_by=self.teacher,
             section=self.sections[n],
             day=self.day,
             period=self.periods[n],
@@ -228,7 +230,7 @@ def test_the_office_mark_overrides_and_the_derived_mark_is_kept():
 def test_correcting_the_office_mark_logs_old_and_new():
     school = _school_day(periods=1)
     clerk = builders.user()
-    record = {
+    record: dict[str, Any] = {
         "actor": Actor(user_id=clerk.pk),
         "recorded_by": clerk,
         "student": school.student,
@@ -295,7 +297,7 @@ def test_attendance_the_class_cannot_hold_is_refused_and_nothing_is_written(prob
     with pytest.raises(ValidationError):
         attendance_take(
             actor=school.actor,
-            recorded_by=school.teacher,  # type: ignore[arg-type]
+            recorded_by=school.teacher,
             section=school.sections[0],
             day=day,
             period=period,

@@ -60,7 +60,9 @@ def _drop(names: list[str]) -> None:
 
 def test_events_are_numbered_and_chained_by_the_database():
     events = _record(3)
-    assert [e.seq for e in events][-3:] == [events[-3].seq, events[-3].seq + 1, events[-3].seq + 2]
+    first = events[-3].seq
+    assert first is not None
+    assert [e.seq for e in events][-3:] == [first, first + 1, first + 2]
     assert all(e.chain_hash for e in events)
     assert _verify() == "intact"
 
@@ -112,6 +114,7 @@ def test_audit_verify_names_an_event_altered_by_raw_sql_once_the_guards_are_drop
 def test_audit_verify_names_the_gap_left_by_a_removed_event():
     events = _record(5)
     removed = events[-3]
+    assert removed.seq is not None
     _drop(["audit_event_no_delete", "audit_event_append_only"])
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {triggers.TABLE} WHERE id = %s", [removed.pk])

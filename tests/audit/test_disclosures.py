@@ -17,7 +17,7 @@ from tests import personas
 pytestmark = pytest.mark.django_db
 
 
-def _record(student, *, recipient: str, no_notice: bool = False, by: str = "pat"):  # type: ignore[no-untyped-def]
+def _record(student, *, recipient: str, no_notice: bool = False, by: str = "pat"):
     return services.disclosure_record(
         actor=Actor(user_id=personas.user(by).pk, role="registrar"),
         recorded_by=personas.user(by),

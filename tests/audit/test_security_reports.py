@@ -25,14 +25,14 @@ REPORT = {
 
 
 @pytest.fixture(autouse=True)
-def _setup(settings):  # type: ignore[no-untyped-def]
+def _setup(settings):
     settings.HOMEROOM_TECHNOLOGY_EMAIL = TECHNOLOGY_EMAIL
     cache.clear()
     yield
     cache.clear()
 
 
-def _report(client, data=REPORT, address="203.0.113.50"):  # type: ignore[no-untyped-def]
+def _report(client, data=REPORT, address="203.0.113.50"):
     return client.post(reverse("public:security-report"), data, REMOTE_ADDR=address)
 
 

@@ -17,7 +17,7 @@ class AxeCheck:
         self.axe = Axe()
         self.pages_checked: list[str] = []
 
-    def __call__(self, page) -> None:  # type: ignore[no-untyped-def]
+    def __call__(self, page) -> None:
         """Assert zero WCAG 2.1 A/AA violations on the page as it stands."""
         results = self.axe.run(
             page,
@@ -41,7 +41,7 @@ def axe_clean() -> AxeCheck:
     return AxeCheck()
 
 
-def sign_in(page, base_url: str, username: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page, base_url: str, username: str, password: str = PASSWORD) -> None:
     """Sign in through the sign-in page with the keyboard, as a person would; then the code
     from the authenticator, when the account has one (staff always do, R41)."""
     account = personas.user(username)
@@ -61,5 +61,5 @@ def sign_in(page, base_url: str, username: str, password: str = PASSWORD) -> Non
 
 
 @pytest.fixture
-def browser_context_args(browser_context_args):  # type: ignore[no-untyped-def]
+def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 390, "height": 844}, "locale": "en-US"}

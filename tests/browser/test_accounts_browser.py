@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "violet kettles hum at noon"
 
 
-def account(username: str, language: str = "en", **fields) -> User:  # type: ignore[no-untyped-def]
+def account(username: str, language: str = "en", **fields) -> User:
     return builders.user(
         username=username,
         password=PASSWORD,
@@ -31,11 +31,11 @@ def account(username: str, language: str = "en", **fields) -> User:  # type: ign
     )
 
 
-def focused_text(page) -> str:  # type: ignore[no-untyped-def]
+def focused_text(page) -> str:
     return " ".join((page.evaluate("document.activeElement.textContent") or "").split())
 
 
-def server_idle_left(page, base: str) -> int:  # type: ignore[no-untyped-def]
+def server_idle_left(page, base: str) -> int:
     return page.context.request.get(f"{base}/accounts/session/status/").json()["idle_left"]
 
 
@@ -93,7 +93,7 @@ def test_the_session_end_is_announced_before_the_fixed_limit(live_server, page, 
     assert "sessions last at most" in page.content()
 
 
-def _sign_in_pages(page, base: str, axe_clean) -> None:  # type: ignore[no-untyped-def]
+def _sign_in_pages(page, base: str, axe_clean) -> None:
     page.goto(f"{base}/accounts/sign-in/")
     axe_clean(page)
     page.locator("#id_username").fill("nobody")
@@ -117,7 +117,7 @@ def _sign_in_pages(page, base: str, axe_clean) -> None:  # type: ignore[no-untyp
     axe_clean(page)
 
 
-def _lockout_page(page, base: str, axe_clean) -> None:  # type: ignore[no-untyped-def]
+def _lockout_page(page, base: str, axe_clean) -> None:
     for _ in range(5):
         page.goto(f"{base}/accounts/sign-in/")
         page.locator("#id_username").fill("lockme")
@@ -128,7 +128,7 @@ def _lockout_page(page, base: str, axe_clean) -> None:  # type: ignore[no-untype
     axe_clean(page)
 
 
-def _reset_pages(page, base: str, user: User, axe_clean) -> None:  # type: ignore[no-untyped-def]
+def _reset_pages(page, base: str, user: User, axe_clean) -> None:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     page.goto(f"{base}/accounts/password-reset/{uid}/{token}/")
@@ -149,7 +149,7 @@ def _reset_pages(page, base: str, user: User, axe_clean) -> None:  # type: ignor
     axe_clean(page)  # the link works once: "This link does not work"
 
 
-def _enrolment_pages(page, base: str, username: str, axe_clean) -> None:  # type: ignore[no-untyped-def]
+def _enrolment_pages(page, base: str, username: str, axe_clean) -> None:
     """A staff member without an authenticator: sent to set one up, then the codes."""
     page.goto(f"{base}/accounts/sign-in/")
     page.locator("#id_username").fill(username)
@@ -172,7 +172,7 @@ def _enrolment_pages(page, base: str, username: str, axe_clean) -> None:  # type
     page.wait_for_load_state()
 
 
-def _signed_in_pages(page, base: str, username: str, axe_clean) -> None:  # type: ignore[no-untyped-def]
+def _signed_in_pages(page, base: str, username: str, axe_clean) -> None:
     user = User.objects.get(username=username)
     page.goto(f"{base}/accounts/sign-in/")
     page.locator("#id_username").fill(username)

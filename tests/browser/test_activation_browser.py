@@ -23,7 +23,7 @@ from tests.browser.conftest import sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _create_account(page, axe_clean, *, email: str, code: str, language: str) -> None:  # type: ignore[no-untyped-def]
+def _create_account(page, axe_clean, *, email: str, code: str, language: str) -> None:
     assert page.locator("html").get_attribute("lang") == language
     assert page.locator("h1").count() == 1
     axe_clean(page)
@@ -57,7 +57,7 @@ def _create_account(page, axe_clean, *, email: str, code: str, language: str) ->
     page.wait_for_url(re.compile(r".*/accounts/agreement/.*"))
 
 
-def _accept_agreement_and_see(page, axe_clean, child_name: str, language: str) -> None:  # type: ignore[no-untyped-def]
+def _accept_agreement_and_see(page, axe_clean, child_name: str, language: str) -> None:
     assert page.locator("html").get_attribute("lang") == language
     axe_clean(page)
     page.locator("#id_accept").check()
@@ -68,7 +68,7 @@ def _accept_agreement_and_see(page, axe_clean, child_name: str, language: str) -
     axe_clean(page)
 
 
-def _issue_through_the_admin(  # type: ignore[no-untyped-def]
+def _issue_through_the_admin(
     page, axe_clean, base: str, link: GuardianLink, language: str = "en"
 ) -> str:
     """The registrar picks the link in the admin, issues its letter as a page to print,
@@ -132,7 +132,7 @@ def test_from_the_letters_code_to_the_first_portal_page_in_spanish(
     assert len(axe_clean.pages_checked) == 5
 
 
-def _report_a_problem(page, axe_clean, base: str) -> None:  # type: ignore[no-untyped-def]
+def _report_a_problem(page, axe_clean, base: str) -> None:
     page.goto(f"{base}/")
     page.locator("footer a", has_text="Report a security problem").click()
     page.wait_for_url(re.compile(r".*/security/report/$"))

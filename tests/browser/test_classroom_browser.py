@@ -31,7 +31,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _leave_what_the_migrations_made(django_db_blocker):  # type: ignore[no-untyped-def]
+def _leave_what_the_migrations_made(django_db_blocker):
     """Every test here ends by emptying the database (transactional tests do), and with it the
     acceptable-use agreement that a data migration publishes. Put it back, as migrate left it,
     for the tests that run after these."""
@@ -45,12 +45,12 @@ def _leave_what_the_migrations_made(django_db_blocker):  # type: ignore[no-untyp
 
 
 @pytest.fixture
-def staff_page(browser, live_server):  # type: ignore[no-untyped-def]
+def staff_page(browser, live_server):
     """A page signed in as a member of staff; its browser context closes with the test, so
     nothing it runs outlives the test."""
     contexts = []
 
-    def open_as(username: str, **options):  # type: ignore[no-untyped-def]
+    def open_as(username: str, **options):
         client = personas.sign_in(Client(), username)
         options.setdefault("viewport", {"width": 1280, "height": 900})
         context = browser.new_context(locale="en-US", **options)
@@ -71,12 +71,12 @@ def staff_page(browser, live_server):  # type: ignore[no-untyped-def]
         context.close()
 
 
-def _algebra():  # type: ignore[no-untyped-def]
+def _algebra():
     sofia = personas.child("sofia")
     return next(s for s in sections_of("taylor") if s.rosters.filter(student=sofia).exists())
 
 
-def _tab_to(page, test: str, limit: int = 150) -> None:  # type: ignore[no-untyped-def]
+def _tab_to(page, test: str, limit: int = 150) -> None:
     """Press Tab until the focused element passes a JavaScript test."""
     for _ in range(limit):
         page.keyboard.press("Tab")
@@ -85,7 +85,7 @@ def _tab_to(page, test: str, limit: int = 150) -> None:  # type: ignore[no-untyp
     raise AssertionError(f"nothing matching {test!r} can be reached with the Tab key")
 
 
-def _focus_is_visible(page) -> bool:  # type: ignore[no-untyped-def]
+def _focus_is_visible(page) -> bool:
     return page.evaluate(
         "getComputedStyle(document.activeElement).outlineStyle !== 'none' "
         "&& parseFloat(getComputedStyle(document.activeElement).outlineWidth) >= 2"

@@ -8,7 +8,7 @@ import itertools
 import re
 
 import pytest
-from django.urls import URLPattern, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from homeroom.attendance.models import AttendanceCode, DailyMark, PeriodMark
 from homeroom.audit.models import Action, AuditEvent
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def _classroom_patterns() -> list[tuple[str, list[str]]]:
     found = []
     for entry in get_resolver().url_patterns:
-        if getattr(entry, "namespace", None) != "classroom":
+        if not isinstance(entry, URLResolver) or entry.namespace != "classroom":
             continue
         for pattern in entry.url_patterns:
             assert isinstance(pattern, URLPattern)

@@ -22,12 +22,12 @@ from tests.classroom.support import school_day, sections_of
 pytestmark = pytest.mark.django_db
 
 
-def _algebra():  # type: ignore[no-untyped-def]
+def _algebra():
     sofia = personas.child("sofia")
     return next(s for s in sections_of("taylor") if s.rosters.filter(student=sofia).exists())
 
 
-def _attendance_url(section) -> str:  # type: ignore[no-untyped-def]
+def _attendance_url(section) -> str:
     day = school_day(section)
     meeting = SectionMeeting.objects.filter(section=section, weekday=day.weekday()).first()
     return (

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 SERVICE_QUERIES = {"first save": 13, "correction": 13}
 
 
-def _class_of(size: int):  # type: ignore[no-untyped-def]
+def _class_of(size: int):
     today = timezone.localdate()
     day = builders.school_day_on_or_before(today)
     where = builders.school()
@@ -91,7 +91,7 @@ def _taylors_classes_of_5_and_35() -> list[tuple[Section, list[int]]]:
     return grown
 
 
-def _attendance(client, section: Section, absentees: list[int]) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+def _attendance(client, section: Section, absentees: list[int]) -> tuple[int, int, int]:
     day = school_day(section)
     period = SectionMeeting.objects.filter(section=section, weekday=day.weekday()).first()
     assert period is not None
@@ -114,7 +114,7 @@ def _attendance(client, section: Section, absentees: list[int]) -> tuple[int, in
     return len(reading), len(saving), len(rereading)
 
 
-def _grid(client, section: Section) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def _grid(client, section: Section) -> tuple[int, int]:
     url = reverse("classroom:gradebook", args=[section.pk])
     with CaptureQueriesContext(connection) as reading:
         response = client.get(url)

@@ -16,7 +16,7 @@ SEED = 11
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker) -> Iterator[Summary]:  # type: ignore[no-untyped-def]
+def seeded(django_db_setup, django_db_blocker) -> Iterator[Summary]:
     """The district for a module's tests; each test still takes `db` and runs in a savepoint
     inside this transaction."""
     with django_db_blocker.unblock(), transaction.atomic():

@@ -77,7 +77,7 @@ def seeded_rows(database: Path, seed: int) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture(scope="module")
-def districts(tmp_path_factory) -> dict[str, dict[str, list[tuple]]]:  # type: ignore[no-untyped-def]
+def districts(tmp_path_factory) -> dict[str, dict[str, list[tuple]]]:
     folder = tmp_path_factory.mktemp("determinism")
     return {
         name: seeded_rows(folder / f"{name}.sqlite3", seed)

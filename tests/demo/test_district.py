@@ -167,7 +167,7 @@ def test_no_student_meets_two_sections_in_the_same_period_on_the_same_day(seeded
     for spans in taken.values():
         spans.sort()
         for (_s1, end1, first), (start2, _e2, second) in itertools.pairwise(spans):
-            assert end1 < start2, f"sections {first} and {second} collide"
+            assert end1 is not None and end1 < start2, f"sections {first} and {second} collide"
             checked += 1
     # Semester courses share a period across the year: the check above had work to do.
     assert checked > 0
@@ -214,11 +214,12 @@ def test_derived_marks_rest_on_period_marks_and_office_marks_give_a_reason(seede
         assert mark.reason
         assert mark.code.category == "excused"
         assert mark.recorded_by_id == clerks[mark.school_id]
-    for mark in PeriodMark.objects.select_related("section").order_by("?")[:200]:
+    for period_mark in PeriodMark.objects.select_related("section").order_by("?")[:200]:
+        assert period_mark.recorded_by_id is not None
         assert SectionTeacher.objects.filter(
-            section=mark.section, staff__user_id=mark.recorded_by_id
+            section=period_mark.section, staff__user_id=period_mark.recorded_by_id
         ).exists()
-        assert local(mark.recorded_at).date() == mark.date
+        assert local(period_mark.recorded_at).date() == period_mark.date
 
 
 def test_absence_is_skewed_so_some_students_are_chronically_absent(seeded):
@@ -229,7 +230,7 @@ def test_absence_is_skewed_so_some_students_are_chronically_absent(seeded):
         .distinct()
         .order_by("date")
     )
-    absent = defaultdict(Decimal)
+    absent: defaultdict[int, Decimal] = defaultdict(Decimal)
     for (student_id, _day), mark in effective_daily_marks().items():
         absent[student_id] += mark.code.absence_value
     rates = []
@@ -270,6 +271,7 @@ def test_grade_books_have_setups_categories_and_assignments(seeded):
     assert Category.objects.filter(drop_lowest=1, name="Homework").exists()
     for assignment in Assignment.objects.select_related("section").order_by("?")[:300]:
         section = assignment.section
+        assert assignment.assigned_on is not None
         assert section.start_date <= assignment.assigned_on <= assignment.due_on
         assert assignment.due_on <= section.end_date
         assert assignment.created_at <= assignment.visible_at
@@ -326,11 +328,13 @@ def test_scores_written_in_bulk_read_back_as_the_orm_stored_them(seeded):
     """Scores and marks skip bulk_create's compiler: the ORM must still compare and load
     them exactly."""
     score = Score.objects.filter(points__isnull=False).order_by("id").first()
+    assert score is not None
     assert isinstance(score.points, Decimal)
     assert score.recorded_at.tzinfo is not None
     assert Score.objects.filter(recorded_at=score.recorded_at, pk=score.pk).exists()
     assert Score.objects.filter(points=score.points, pk=score.pk).exists()
     mark = PeriodMark.objects.order_by("id").first()
+    assert mark is not None
     assert PeriodMark.objects.filter(date=mark.date, recorded_at=mark.recorded_at).exists()
 
 
@@ -351,6 +355,7 @@ def test_families_and_their_accounts(seeded):
     assert not with_account.filter(user=None).exists()
     assert not Guardian.objects.exclude(links__portal_status="active").exclude(user=None).exists()
     for guardian in with_account.select_related("user"):
+        assert guardian.user is not None
         assert guardian.user.preferred_language == guardian.preferred_language
         assert guardian.user.username == guardian.user.username.lower()
 
@@ -383,6 +388,7 @@ def test_staff_have_accounts_and_district_staff_their_groups(seeded):
         assert district_roles.exists()
         for staff_role in district_roles.select_related("staff__user"):
             user = staff_role.staff.user
+            assert user is not None
             assert user.is_staff
             assert user.groups.filter(name=group).exists()
     assert not User.objects.filter(is_staff=True, staff__roles__role="teacher").exists()

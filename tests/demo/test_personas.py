@@ -241,6 +241,7 @@ def test_pat_morgan_is_the_district_registrar(seeded):
     pat = Staff.objects.get(user__username="pat")
     assert pat.display_name == "Pat Morgan"
     assert list(pat.roles.values_list("role", "school")) == [("registrar", None)]
+    assert pat.user is not None
     assert pat.user.is_staff
     assert list(pat.user.groups.values_list("name", flat=True)) == [roles.REGISTRAR]
 
@@ -250,5 +251,6 @@ def test_sam_ito_is_technology_staff(seeded):
     sam = Staff.objects.get(user__username="sam")
     assert sam.display_name == "Sam Ito"
     assert list(sam.roles.values_list("role", "school")) == [("technology", None)]
+    assert sam.user is not None
     assert sam.user.is_staff
     assert list(sam.user.groups.values_list("name", flat=True)) == [roles.TECHNOLOGY]

@@ -107,6 +107,7 @@ def test_the_cast_holds_on_any_day_of_the_year(today):
     }
     daniel = Student.objects.get(legal_first_name="Daniel", legal_last_name="Kim")
     exit_date = daniel.enrollments.get().exit_date
+    assert exit_date is not None
     last_month = today.replace(day=1) - datetime.timedelta(days=1)
     assert (exit_date.year, exit_date.month) == (last_month.year, last_month.month)
     alex = Student.objects.get(preferred_first_name="Alex", legal_last_name="Rivera")

@@ -53,7 +53,7 @@ def book(settings):
     return assignment, student, teacher
 
 
-def _save(book, **values) -> Score:  # type: ignore[no-untyped-def]
+def _save(book, **values) -> Score:
     assignment, student, teacher = book
     return score_record(
         actor=Actor(user_id=teacher.pk, role="teacher"),
@@ -64,7 +64,7 @@ def _save(book, **values) -> Score:  # type: ignore[no-untyped-def]
     )
 
 
-def _seen(book, moment: datetime.datetime) -> FamilyScore | None:  # type: ignore[no-untyped-def]
+def _seen(book, moment: datetime.datetime) -> FamilyScore | None:
     assignment, student, _teacher = book
     return family_view(Score.objects.get(assignment=assignment, student=student), moment)
 

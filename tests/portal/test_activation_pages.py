@@ -38,17 +38,17 @@ ACTIVE = GuardianLink.PortalStatus.ACTIVE
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttle_counts():  # type: ignore[no-untyped-def]
+def _fresh_throttle_counts():
     cache.clear()
     yield
     cache.clear()
 
 
-def _page(response) -> str:  # type: ignore[no-untyped-def]
+def _page(response) -> str:
     return response.content.decode()
 
 
-def _signed_in(client) -> bool:  # type: ignore[no-untyped-def]
+def _signed_in(client) -> bool:
     return "_auth_user_id" in client.session
 
 
@@ -122,7 +122,7 @@ def test_several_codes_link_several_children_at_once(demo, client):
 # --- Codes that do not work ------------------------------------------------------------------
 
 
-def _refused_and_nothing_changed(client, link, code: str) -> str:  # type: ignore[no-untyped-def]
+def _refused_and_nothing_changed(client, link, code: str) -> str:
     users_before = User.objects.count()
     response = create_account(client, [code], email="someone@example.org")
     assert response.status_code == 200
@@ -274,7 +274,9 @@ def test_a_signed_in_visitor_is_sent_to_add_a_child(demo, client):
 def test_an_existing_guardian_adds_a_child_with_a_new_code(demo, client):
     linda = personas.user("linda")
     newcomer = builders.student(legal_first_name="Lily", legal_last_name="Chen", grade_level="01")
-    builders.enrollment(newcomer, personas.child("noah").enrollments.first().school)
+    enrollment = personas.child("noah").enrollments.first()
+    assert enrollment is not None
+    builders.enrollment(newcomer, enrollment.school)
     link = builders.link(linda.guardian, newcomer)
     code = issue(link)
     personas.sign_in(client, "linda")

@@ -6,7 +6,7 @@ import itertools
 import re
 
 import pytest
-from django.urls import URLPattern, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from homeroom.gradebook.selectors import current_rosters
 from homeroom.lib import clock
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _probing_allowed(settings):  # type: ignore[no-untyped-def]
+def _probing_allowed(settings):
     """These tests probe other families' records on purpose, many times; the security-risk
     rule that would deny the account is tested in tests/access/test_security_risk.py."""
     settings.HOMEROOM_SECURITY_RISK_REFUSALS = 10**6
@@ -26,7 +26,7 @@ def _portal_patterns() -> list[tuple[str, list[str]]]:
     resolver = get_resolver()
     found = []
     for entry in resolver.url_patterns:
-        if getattr(entry, "namespace", None) != "portal":
+        if not isinstance(entry, URLResolver) or entry.namespace != "portal":
             continue
         for pattern in entry.url_patterns:
             assert isinstance(pattern, URLPattern)
@@ -47,7 +47,7 @@ def test_the_portal_has_id_taking_urls_to_check():
     }
 
 
-def _ids_for(student) -> dict[str, list[int]]:  # type: ignore[no-untyped-def]
+def _ids_for(student) -> dict[str, list[int]]:
     return {
         "student_id": [student.pk],
         "section_id": [r.section_id for r in current_rosters([student.pk], clock.today())],

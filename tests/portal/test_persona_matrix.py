@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _probing_allowed(settings):  # type: ignore[no-untyped-def]
+def _probing_allowed(settings):
     """These tests probe other families' records on purpose, many times; the security-risk
     rule that would deny the account is tested in tests/access/test_security_risk.py."""
     settings.HOMEROOM_SECURITY_RISK_REFUSALS = 10**6
@@ -42,7 +42,7 @@ VISIBLE = {
 MODULE_PAGES = {"attendance": "attendance", "schedule": "schedule", "grades": "grades"}
 
 
-def _course_url(student) -> str:  # type: ignore[no-untyped-def]
+def _course_url(student) -> str:
     roster = current_rosters([student.pk], clock.today())[0]
     return reverse("portal:course", args=[student.pk, roster.section_id])
 
@@ -59,6 +59,7 @@ def test_each_persona_sees_exactly_their_own_children(demo, client, username):
             assert response.status_code == expected, (username, name, page)
             event = AuditEvent.objects.order_by("-seq").first()
             assert AuditEvent.objects.count() == before + 1
+            assert event is not None
             assert event.student_id == student.pk
             assert event.actor_id == personas.user(username).pk
             if expected == 200:

@@ -20,7 +20,7 @@ def _actor(username: str) -> Actor:
     return Actor(user_id=personas.user(username).pk, role="test")
 
 
-def _district_administrator():  # type: ignore[no-untyped-def]
+def _district_administrator():
     role = StaffRole.objects.filter(role=StaffRole.Role.DISTRICT_ADMINISTRATOR).first()
     assert role is not None, "the demo district has a district administrator"
     return role.staff.user

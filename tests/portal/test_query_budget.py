@@ -30,7 +30,7 @@ COLD = {"home": 17, "attendance": 11, "schedule": 14, "grades": 14, "course": 14
 WARM = {"home": 4, "attendance": 4, "schedule": 4, "grades": 4, "course": 4}
 
 
-def _count(client, url: str, *, cold: bool) -> int:  # type: ignore[no-untyped-def]
+def _count(client, url: str, *, cold: bool) -> int:
     if cold:
         cache.clear()
     with CaptureQueriesContext(connection) as queries:
@@ -39,7 +39,7 @@ def _count(client, url: str, *, cold: bool) -> int:  # type: ignore[no-untyped-d
     return len(queries)
 
 
-def _cold_then_warm(client, url: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def _cold_then_warm(client, url: str) -> tuple[int, int]:
     """Queries of a page with an empty cache, then of the same page again at once."""
     return _count(client, url, cold=True), _count(client, url, cold=False)
 

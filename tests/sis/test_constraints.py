@@ -17,7 +17,7 @@ from tests import builders
 pytestmark = pytest.mark.django_db
 
 
-def refused(action) -> bool:  # type: ignore[no-untyped-def]
+def refused(action) -> bool:
     try:
         with transaction.atomic():
             action()
