@@ -177,7 +177,7 @@ else:
 # The portal's page cache (homeroom/lib/freshness.py) is kept fresh by writers replacing
 # version tokens in the cache. A cache private to each process would hear only its own
 # process's writes, so in production the portal caches only with a shared cache (Redis).
-# The demo and the tests run in one process.
+# The demo (scripts/demo.sh) and the tests run in one process.
 HOMEROOM_PORTAL_CACHE = env_bool("HOMEROOM_PORTAL_CACHE", True) and (
     bool(REDIS_URL) or not PRODUCTION
 )

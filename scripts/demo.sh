@@ -15,5 +15,7 @@ echo "== database: $HOMEROOM_SQLITE_PATH"
 echo
 echo "== serving the demo district on http://127.0.0.1:$PORT  (Ctrl-C to stop)"
 echo "   sign in at http://127.0.0.1:$PORT/accounts/sign-in/ · staff admin at /admin/"
-exec .venv/bin/gunicorn config.wsgi:application -b "127.0.0.1:$PORT" -w 2 \
+# One process with four threads: the demo has no Redis, and the in-memory cache (sign-in
+# throttling, the portal's page cache) must be one cache for every request.
+exec .venv/bin/gunicorn config.wsgi:application -b "127.0.0.1:$PORT" -w 1 --threads 4 \
   --access-logfile - --error-logfile - --log-level warning
