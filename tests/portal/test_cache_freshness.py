@@ -38,6 +38,20 @@ def _actor(username: str) -> Actor:
     return Actor(user_id=personas.user(username).pk, role="test")
 
 
+def _court_order_keeps_david_from(student, modules: list[str] | None = None) -> None:
+    """The registrar (Pat) enters a court order against David, from today."""
+    access_services.restriction_place(
+        actor=_actor("pat"),
+        placed_by=personas.user("pat"),
+        guardian=personas.user("david").guardian,
+        student=student,
+        reason=Restriction.Reason.COURT_ORDER,
+        document_reference="FA-26-0101",
+        starts_on=clock.today(),
+        modules=modules,
+    )
+
+
 def _warm(client, url: str) -> str:
     """Request twice, so the second answer comes from the cache."""
     client.get(url)
@@ -108,15 +122,7 @@ def test_a_restriction_placed_after_pages_were_cached_holds_on_the_next_request(
             reverse("portal:home") if page == "home" else reverse(f"portal:{page}", args=[sofia.pk])
         )
         _warm(client, url)
-    access_services.restriction_place(
-        actor=_actor("pat"),
-        placed_by=personas.user("pat"),
-        guardian=personas.user("david").guardian,
-        student=sofia,
-        reason=Restriction.Reason.COURT_ORDER,
-        document_reference="FA-26-0101",
-        starts_on=clock.today(),
-    )
+    _court_order_keeps_david_from(sofia)
     assert client.get(reverse("portal:grades", args=[sofia.pk])).status_code == 404
     assert "Sofia Lopez" not in client.get(reverse("portal:home")).content.decode()
 
@@ -173,16 +179,7 @@ def test_two_guardians_of_one_child_never_share_a_cached_page(demo):
     overview her mother warmed is not the one her father is served, in either order. Both
     see Sofia and Mateo; only the order tells their pages apart."""
     sofia = personas.child("sofia")
-    access_services.restriction_place(
-        actor=_actor("pat"),
-        placed_by=personas.user("pat"),
-        guardian=personas.user("david").guardian,
-        student=sofia,
-        reason=Restriction.Reason.COURT_ORDER,
-        document_reference="FA-26-0102",
-        starts_on=clock.today(),
-        modules=[Module.GRADES],
-    )
+    _court_order_keeps_david_from(sofia, modules=[Module.GRADES])
     for parent in ("maria", "david"):  # one language, so only their access tells them apart
         User.objects.filter(username=parent).update(preferred_language="en")
     grades_link = reverse("portal:grades", args=[sofia.pk])
