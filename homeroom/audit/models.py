@@ -68,6 +68,8 @@ class AuditEvent(models.Model):
             models.Index(fields=["student_id", "-occurred_at"], name="audit_student_time"),
             models.Index(fields=["actor", "-occurred_at"], name="audit_actor_time"),
             models.Index(fields=["action", "-occurred_at"], name="audit_action_time"),
+            # The reference a person quotes from an error page, looked up by technology staff.
+            models.Index(fields=["request_id"], name="audit_request"),
             # A class's change history (classroom) looks events up by the section they
             # name in `detail`.
             models.Index(KeyTransform("section_id", "detail"), name="audit_detail_section"),
