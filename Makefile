@@ -20,6 +20,7 @@ help:
 	@echo "make install   build .venv alone"
 	@echo "make demo-code WHO=taylor   the current sign-in code of a demo staff persona"
 	@echo "make bench     measure the portal at district scale (docs/performance.md)"
+	@echo "make bench-audit   who looked at this record, on a 10-million-event audit log (docs/performance.md)"
 	@echo "make lint      ruff, ruff format --check, mypy, makemigrations --check"
 	@echo "make messages  refresh the translation catalogues (needs gettext)"
 
@@ -53,6 +54,9 @@ lint: install
 
 bench: install
 	@scripts/bench.sh
+
+bench-audit: install
+	@scripts/bench-audit.sh
 
 messages: install
 	HOMEROOM_ENV=test $(PY) manage.py makemessages --locale es --no-obsolete \
