@@ -22,8 +22,10 @@ Each function answers with querysets or one query, whatever the number of childr
 
 import dataclasses
 import datetime
+import functools
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from homeroom.access.models import (
@@ -35,7 +37,15 @@ from homeroom.access.models import (
     StudentConsent,
 )
 from homeroom.accounts.models import AgreementAcceptance, AgreementVersion, User
-from homeroom.sis.models import Enrollment, GuardianLink, Roster, Staff, StaffRole, Student
+from homeroom.sis.models import (
+    Enrollment,
+    Guardian,
+    GuardianLink,
+    Roster,
+    Staff,
+    StaffRole,
+    Student,
+)
 
 ALL_MODULES: tuple[str, ...] = tuple(Module.values)
 
@@ -70,6 +80,33 @@ class Viewer:
         return self.kind
 
 
+@functools.cache
+def _viewer_sql() -> str:
+    """The query of `viewer_for`, in SQL: it runs on every signed-in request, and building
+    it with the ORM cost three times as much as running it (docs/performance.md).
+    The same on PostgreSQL and SQLite."""
+    user, denial = User._meta, AccountDenial._meta
+    version, acceptance = AgreementVersion._meta, AgreementAcceptance._meta
+    guardian, student, staff = Guardian._meta, Student._meta, Staff._meta
+    # Only the models' table names are formatted in; every value is a query parameter.
+    return f"""
+        SELECT g.id, s.id, st.id,
+          EXISTS (SELECT 1 FROM {denial.db_table} d
+                  WHERE d.user_id = u.id AND d.lifted_at IS NULL AND d.starts_on <= %(today)s
+                    AND (d.ends_on IS NULL OR d.ends_on >= %(today)s)),
+          cur.id,
+          EXISTS (SELECT 1 FROM {acceptance.db_table} a
+                  WHERE a.user_id = u.id AND a.agreement_id = cur.id)
+        FROM {user.db_table} u
+        LEFT JOIN {guardian.db_table} g ON g.user_id = u.id
+        LEFT JOIN {student.db_table} s ON s.user_id = u.id
+        LEFT JOIN {staff.db_table} st ON st.user_id = u.id
+        LEFT JOIN (SELECT v.id FROM {version.db_table} v WHERE v.published_at IS NOT NULL
+                   ORDER BY v.version DESC LIMIT 1) cur ON TRUE
+        WHERE u.id = %(user)s
+    """  # noqa: S608
+
+
 def viewer_for(user: User, today: datetime.date) -> Viewer:
     """Resolve the signed-in user to a guardian, a student or a staff member, with the two
     account-level answers every portal page needs first, all in one query: is the account
@@ -80,32 +117,9 @@ def viewer_for(user: User, today: datetime.date) -> Viewer:
     """
     if not user.is_authenticated:
         return Viewer(user=user, kind=ViewerKind.NONE)
-    current = Subquery(
-        AgreementVersion.objects.filter(published_at__isnull=False)
-        .order_by("-version")
-        .values("pk")[:1]
-    )
-    row = (
-        User.objects.filter(pk=user.pk)
-        .annotate(
-            current_agreement=current,
-            accepted=Exists(
-                AgreementAcceptance.objects.filter(
-                    user=OuterRef("pk"), agreement_id=OuterRef("current_agreement")
-                )
-            ),
-            denied=Exists(_denials_in_force(today).filter(user=OuterRef("pk"))),
-        )
-        .values_list(
-            "guardian__id",
-            "student__id",
-            "staff__id",
-            "denied",
-            "current_agreement",
-            "accepted",
-        )
-        .first()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_viewer_sql(), {"user": user.pk, "today": today})
+        row = cursor.fetchone()
     guardian_id, student_id, staff_id, denied, current_id, accepted = row or (
         None,
         None,
