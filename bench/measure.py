@@ -11,6 +11,8 @@ import sys
 import urllib.request
 from pathlib import Path
 
+import pagecache  # bench/, beside this script
+
 BASE = os.environ.get("BENCH_URL", "http://127.0.0.1:8765")
 RESULTS = Path(os.environ.get("BENCH_RESULTS", "bench/results"))
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "300"))
@@ -72,64 +74,97 @@ def lua_for(requests: list[tuple[str, str | None]], path: Path) -> Path:
     return path
 
 
+def timings(requests: list[tuple[str, str | None]], *, cold: bool) -> list[float]:
+    """Server times of SAMPLES requests cycling through `requests`: each a family's first
+    view of the page (the page cache emptied before it), or a view of a page already in the
+    cache (after one pass over them all)."""
+    if not cold:
+        for path, cookie in requests:
+            server_ms(path, cookie)
+    times = []
+    for i in range(SAMPLES):
+        path, cookie = requests[i % len(requests)]
+        if cold:
+            pagecache.empty()
+        times.append(server_ms(path, cookie))
+    return times
+
+
 def main() -> None:
     data = json.loads((RESULTS / "sessions.json").read_text())
     sessions = data["sessions"]
-    cookie0 = sessions[0]["cookie"]
-    rows = []
-    minimal_times = [server_ms(data["minimal"], cookie0) for _ in range(SAMPLES)]
-    minimal_rps = wrk(
-        lua_for([(data["minimal"], s["cookie"]) for s in sessions], RESULTS / "minimal.lua")
-    )
-    rows.append(
-        (
-            "minimal page (same stack, no queries)",
-            minimal_times,
-            minimal_rps,
-            data["queries"]["minimal"],
-        )
-    )
-    for page in PAGES:
-        times = [
-            server_ms(
-                sessions[i % len(sessions)]["pages"][page], sessions[i % len(sessions)]["cookie"]
-            )
-            for i in range(SAMPLES)
-        ]
-        rps = wrk(
-            lua_for([(s["pages"][page], s["cookie"]) for s in sessions], RESULTS / f"{page}.lua")
-        )
-        rows.append((f"guardian {page}", times, rps, data["queries"][page]))
+    queries = data["queries"]
+    # Server times first, then the load runs: each load run appends thousands of events to
+    # the audit log, and PostgreSQL's autovacuum, which then starts, shares this machine's
+    # two cores with the server for a while.
+    pages = {"minimal": [(data["minimal"], s["cookie"]) for s in sessions]} | {
+        page: [(s["pages"][page], s["cookie"]) for s in sessions] for page in PAGES
+    }
+    times = {
+        page: (timings(requests, cold=True), timings(requests, cold=False))
+        for page, requests in pages.items()
+    }
+    # A family's evening: the page cache emptied once, each guardian walks their five pages
+    # in order (the overview first), so the first view of each page is timed as families
+    # meet it; then the same walks again.
     mixed = [(s["pages"][p], s["cookie"]) for s in sessions for p in PAGES]
+    pagecache.empty()
+    walk_first = [server_ms(path, cookie) for path, cookie in mixed]
+    walk_again = [server_ms(path, cookie) for path, cookie in mixed]
+    # Under load, with the page cache as the timings left it (families going back and forth
+    # between their pages; first views are the first column).
+    throughput = {
+        page: wrk(lua_for(requests, RESULTS / f"{page}.lua")) for page, requests in pages.items()
+    }
     mixed_rps = wrk(lua_for(mixed, RESULTS / "mixed.lua"))
+    minimal_rps = throughput["minimal"]
+    rows = [
+        (
+            "minimal page (same stack, no queries of its own)"
+            if page == "minimal"
+            else f"guardian {page}",
+            *times[page],
+            throughput[page],
+            page,
+        )
+        for page in pages
+    ]
 
     lines = [
-        "| page | p50 ms | p95 ms | req/s | share of minimal | queries |",
+        "| page | first view p50 / p95 ms | cached p50 / p95 ms | req/s (cached) "
+        "| share of minimal | queries first / cached |",
         "|---|---:|---:|---:|---:|---:|",
     ]
-    for name, times, rps, queries in rows:
+    for name, cold, warm, rps, key in rows:
         lines.append(
-            f"| {name} | {statistics.median(times):.1f} | {percentile(times, 95):.1f} | "
-            f"{rps:,.0f} | {rps / minimal_rps:.0%} | {queries} |"
+            f"| {name} | {statistics.median(cold):.1f} / {percentile(cold, 95):.1f} "
+            f"| {statistics.median(warm):.1f} / {percentile(warm, 95):.1f} "
+            f"| {rps:,.0f} | {rps / minimal_rps:.0%} "
+            f"| {queries['cold'][key]} / {queries['warm'][key]} |"
         )
     lines.append(
-        f"| guardians moving through all five pages | – | – | {mixed_rps:,.0f} | "
-        f"{mixed_rps / minimal_rps:.0%} | – |"
+        f"| guardians moving through all five pages | "
+        f"{statistics.median(walk_first):.1f} / {percentile(walk_first, 95):.1f} | "
+        f"{statistics.median(walk_again):.1f} / {percentile(walk_again, 95):.1f} | "
+        f"{mixed_rps:,.0f} | {mixed_rps / minimal_rps:.0%} | – |"
     )
     table = "\n".join(lines)
     (RESULTS / "latest.md").write_text(table + "\n")
     print(table)
+    # The target (issue 8): at least a third of the minimal page's throughput, and a p95
+    # under 50 ms, for each page as families use it (cached), and for the families' walk
+    # through their pages from an empty cache.
     failed = [
         name
-        for name, times, rps, _ in rows[1:]
-        if percentile(times, 95) >= 50 or rps < minimal_rps / 3
+        for name, _cold, warm, rps, _key in rows[1:]
+        if percentile(warm, 95) >= 50 or rps < minimal_rps / 3
     ]
+    if percentile(walk_first, 95) >= 50 or mixed_rps < minimal_rps / 3:
+        failed.append("guardians moving through all five pages")
     if failed:
-        print(
-            f"\nBELOW TARGET (p95 < 50 ms and at least a third of the minimal page's "
-            f"throughput): {', '.join(failed)}",
-            file=sys.stderr,
-        )
+        print(f"\nBELOW TARGET: {', '.join(failed)}", file=sys.stderr)
+    else:
+        print("\nevery page within the target", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 
+import pagecache  # noqa: E402  (bench/, beside this script)
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -92,15 +93,17 @@ def main() -> None:
     if not sessions:
         raise SystemExit("no guardian with an activated, enrolled child: seed the district first")
 
-    queries: dict[str, int] = {}
+    queries: dict[str, dict[str, int]] = {"cold": {}, "warm": {}}
     first = sessions[0]
     for name, url in {"minimal": reverse("accessibility"), **first["pages"]}.items():
-        first["client"].get(url)  # warm
-        with CaptureQueriesContext(connection) as captured:
-            response = first["client"].get(url)
-        if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code} for {first['username']}")
-        queries[name] = len(captured)
+        for state in ("cold", "warm"):  # a first view (empty page cache), then the same again
+            if state == "cold":
+                pagecache.empty()
+            with CaptureQueriesContext(connection) as captured:
+                response = first["client"].get(url)
+            if response.status_code != 200:
+                raise SystemExit(f"{url} answered {response.status_code} for {first['username']}")
+            queries[state][name] = len(captured)
     for entry in sessions:
         del entry["client"]
     out.write_text(
