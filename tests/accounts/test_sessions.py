@@ -217,3 +217,14 @@ def test_technology_staff_see_any_accounts_history_and_others_do_not(client, gua
     assert page.status_code == 200
     assert "Failed attempt: wrong password" in page.content.decode()
     assert other.get(url).status_code == 403
+
+
+def test_the_admin_pages_carry_the_same_warning(demo, client):
+    """Staff work in the admin for long stretches: its pages warn before the inactivity
+    limit as every other signed-in page does (WCAG 2.2.1)."""
+    personas.sign_in(client, "pat")
+    admin_page = client.get(reverse("admin:index"))
+    assert admin_page.status_code == 200
+    body = admin_page.content.decode()
+    assert "/static/accounts/session-timer.js" in body
+    assert 'id="session-timer-template"' in body and "Stay signed in" in body
