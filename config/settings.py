@@ -368,6 +368,8 @@ HOMEROOM_CHRONIC_ABSENCE_PERCENT = env_int("HOMEROOM_CHRONIC_ABSENCE_PERCENT", 1
 # A score reaches families this long after it is entered, so a slip can be corrected first.
 HOMEROOM_SCORE_RELEASE_MINUTES = env_int("HOMEROOM_SCORE_RELEASE_MINUTES", 60, minimum=0)
 HOMEROOM_MISSING_COUNTS_AS_ZERO = env_bool("HOMEROOM_MISSING_COUNTS_AS_ZERO", True)
+# R4: registrars are told this many days before a student turns 18.
+HOMEROOM_ELIGIBLE_NOTICE_DAYS = env_int("HOMEROOM_ELIGIBLE_NOTICE_DAYS", 30, minimum=1)
 # A student absent for MORE than this share of their periods on a day is absent for the day
 # (docs/classroom.md, "Daily attendance"); 50 means "more than half".
 HOMEROOM_DAILY_ABSENT_PERCENT = env_int("HOMEROOM_DAILY_ABSENT_PERCENT", 50, minimum=0, maximum=99)

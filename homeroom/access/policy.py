@@ -220,7 +220,7 @@ def _restriction_in_force(guardian_id: int, module: str, today: datetime.date) -
     )
 
 
-def _adult_on(today: datetime.date) -> datetime.date:
+def adult_on(today: datetime.date) -> datetime.date:
     """Students born on or before this day are 18 or older today (29 Feb → 28 Feb)."""
     try:
         return today.replace(year=today.year - 18)
@@ -231,7 +231,7 @@ def _adult_on(today: datetime.date) -> datetime.date:
 def _rights_with_guardian(guardian_id: int, today: datetime.date) -> Q:
     """FERPA rights still reach this guardian: the student is a minor and not an eligible
     student, or the eligible student consented, or the guardian certified dependency."""
-    minor = Q(date_of_birth__gt=_adult_on(today), eligible_student=False)
+    minor = Q(date_of_birth__gt=adult_on(today), eligible_student=False)
     consent = Exists(
         StudentConsent.objects.filter(
             student=OuterRef("pk"),

@@ -1,0 +1,32 @@
+"""Tell the registrars which students turn 18 soon (R4). Run it daily from cron, e.g.
+0 6 * * *  manage.py eligible_student_notice --site https://portal.district.org
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from homeroom.access.eligibility import notice_send
+from homeroom.lib import clock
+
+
+class Command(BaseCommand):
+    help = "Mail the registrars how many enrolled students turn 18 soon, with the list's link."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=settings.HOMEROOM_ELIGIBLE_NOTICE_DAYS,
+            help="how far ahead to look (default HOMEROOM_ELIGIBLE_NOTICE_DAYS)",
+        )
+        parser.add_argument(
+            "--site",
+            default="",
+            help="the portal's address, for the link (e.g. https://portal.district.org)",
+        )
+
+    def handle(self, *args: Any, days: int, site: str, **options: Any) -> None:
+        count = notice_send(clock.today(), days, site)
+        self.stdout.write(f"{count} enrolled students turn 18 within {days} days.")
