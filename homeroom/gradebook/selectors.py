@@ -11,6 +11,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Prefetch, Q
@@ -52,7 +53,45 @@ class FamilyScore:
         return [name for name in ("missing", "late", "exempt", "incomplete") if getattr(self, name)]
 
 
-def family_view(score: Score, now: datetime.datetime) -> FamilyScore | None:
+class StoredScore(NamedTuple):
+    """A score row as read for families: the fields `family_view` needs, without a model
+    instance (a family's grade book holds hundreds of scores; instances cost more to build
+    than the query to run)."""
+
+    id: int
+    assignment_id: int
+    student_id: int
+    points: Decimal | None
+    missing: bool
+    late: bool
+    exempt: bool
+    incomplete: bool
+    comment: str
+    recorded_at: datetime.datetime
+    release_at: datetime.datetime
+    released_points: Decimal | None
+    released_missing: bool
+    released_late: bool
+    released_exempt: bool
+    released_incomplete: bool
+    released_comment: str
+    was_released: bool
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ShownAssignment:
+    """An assignment as the portal shows it, likewise without a model instance."""
+
+    pk: int
+    section_id: int
+    category_id: int
+    title: str
+    points_possible: Decimal
+    due_on: datetime.date
+    visible_at: datetime.datetime
+
+
+def family_view(score: Score | StoredScore, now: datetime.datetime) -> FamilyScore | None:
     if now >= score.release_at:
         return FamilyScore(
             points=score.points,
@@ -80,7 +119,7 @@ def family_view(score: Score, now: datetime.datetime) -> FamilyScore | None:
 
 @dataclasses.dataclass(frozen=True)
 class AssignmentRow:
-    assignment: Assignment
+    assignment: ShownAssignment
     category_name: str
     score: FamilyScore | None
 
@@ -143,35 +182,11 @@ def course_grades(rosters: list[Roster], now: datetime.datetime) -> dict[int, li
     return course_grades_until(rosters, now)[0]
 
 
-_ASSIGNMENT_FIELDS = (
-    "id",
-    "section_id",
-    "category_id",
-    "title",
-    "points_possible",
-    "due_on",
-    "visible_at",
+# Read straight into the light rows above, in their fields' order.
+_ASSIGNMENT_FIELDS = tuple(
+    "id" if field.name == "pk" else field.name for field in dataclasses.fields(ShownAssignment)
 )
-_SCORE_FIELDS = (
-    "id",
-    "assignment_id",
-    "student_id",
-    "points",
-    "missing",
-    "late",
-    "exempt",
-    "incomplete",
-    "comment",
-    "recorded_at",
-    "release_at",
-    "released_points",
-    "released_missing",
-    "released_late",
-    "released_exempt",
-    "released_incomplete",
-    "released_comment",
-    "was_released",
-)
+_SCORE_FIELDS = StoredScore._fields
 
 
 def course_grades_until(
@@ -190,22 +205,24 @@ def course_grades_until(
     categories: dict[int, list[Category]] = defaultdict(list)
     for category in Category.objects.filter(section_id__in=section_ids).order_by("name"):
         categories[category.section_id].append(category)
-    assignments: dict[int, list[Assignment]] = defaultdict(list)
+    assignments: dict[int, list[ShownAssignment]] = defaultdict(list)
     next_change: datetime.datetime | None = None
-    for assignment in (
+    for values in (
         Assignment.objects.filter(section_id__in=section_ids)
-        .only(*_ASSIGNMENT_FIELDS)
         .order_by("-due_on", "-pk")
+        .values_list(*_ASSIGNMENT_FIELDS)
     ):
+        assignment = ShownAssignment(*values)
         if assignment.visible_at <= now:
             assignments[assignment.section_id].append(assignment)
         elif next_change is None or assignment.visible_at < next_change:
             next_change = assignment.visible_at
     visible_ids = [a.pk for group in assignments.values() for a in group]
-    scores: dict[tuple[int, int], Score] = {}
-    for score in Score.objects.filter(
+    scores: dict[tuple[int, int], StoredScore] = {}
+    for values in Score.objects.filter(
         student_id__in=student_ids, assignment_id__in=visible_ids
-    ).only(*_SCORE_FIELDS):
+    ).values_list(*_SCORE_FIELDS):
+        score = StoredScore(*values)
         scores[(score.student_id, score.assignment_id)] = score
         if score.release_at > now and (next_change is None or score.release_at < next_change):
             next_change = score.release_at
