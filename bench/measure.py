@@ -151,9 +151,9 @@ def main() -> None:
     table = "\n".join(lines)
     (RESULTS / "latest.md").write_text(table + "\n")
     print(table)
-    # The target (issue 8): at least a third of the minimal page's throughput, and a p95
-    # under 50 ms, for each page as families use it (cached), and for the families' walk
-    # through their pages from an empty cache.
+    # The target (issue 8): at least a third of the minimal page's throughput and a p95
+    # under 50 ms, for each page as families use it (cached), for the families' walk from an
+    # empty cache, and for each page's first view.
     failed = [
         name
         for name, _cold, warm, rps, _key in rows[1:]
@@ -161,6 +161,9 @@ def main() -> None:
     ]
     if percentile(walk_first, 95) >= 50 or mixed_rps < minimal_rps / 3:
         failed.append("guardians moving through all five pages")
+    failed += [
+        f"{name} (first view)" for name, cold, *_rest in rows[1:] if percentile(cold, 95) >= 50
+    ]
     if failed:
         print(f"\nBELOW TARGET: {', '.join(failed)}", file=sys.stderr)
     else:

@@ -78,4 +78,4 @@ echo "== measuring"
 "$PY" bench/measure.py
 echo
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "software: $("$PY" --version), Django $("$PY" -c 'import django; print(django.get_version())'), $(psql --version | awk '{print "PostgreSQL", $3}'), $(redis-server --version | awk '{print "Redis", $3}' | tr -d 'v='), gunicorn $("$ROOT/.venv/bin/gunicorn" --version | awk '{print $2}' | tr -d '()')"
+echo "software: $("$PY" --version), Django $("$PY" -c 'import django; print(django.get_version())'), $(psql --version | awk '{print "PostgreSQL", $3}'), $(redis-server --version | awk '{print "Redis", $3}' | tr -d 'v='), gunicorn $("$ROOT/.venv/bin/gunicorn" --version | awk '{print $3}' | tr -d '()')"
