@@ -142,9 +142,12 @@ class CourseGrade:
         return sum(1 for row in self.assignments if row.score and row.score.missing)
 
 
-def current_rosters(student_ids: Iterable[int], today: datetime.date) -> list[Roster]:
-    """The sections students are in today, with course and teachers (two queries)."""
-    return list(
+def current_rosters(
+    student_ids: Iterable[int], today: datetime.date, *, teachers: bool = True
+) -> list[Roster]:
+    """The sections students are in today, with their course, and their teachers unless
+    told not to (two queries, or one)."""
+    rosters = (
         Roster.objects.filter(
             student_id__in=list(student_ids),
             start_date__lte=today,
@@ -153,14 +156,16 @@ def current_rosters(student_ids: Iterable[int], today: datetime.date) -> list[Ro
         )
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
         .select_related("section__course")
-        .prefetch_related(
+        .order_by("section__course__title", "section__code")
+    )
+    if teachers:
+        rosters = rosters.prefetch_related(
             Prefetch(
                 "section__section_teachers",
                 queryset=SectionTeacher.objects.select_related("staff").order_by("role", "pk"),
             )
         )
-        .order_by("section__course__title", "section__code")
-    )
+    return list(rosters)
 
 
 def current_rosters_only(student_ids: Iterable[int], today: datetime.date) -> list[Roster]:
@@ -190,10 +195,11 @@ _SCORE_FIELDS = StoredScore._fields
 
 
 def course_grades_until(
-    rosters: list[Roster], now: datetime.datetime
+    rosters: list[Roster], now: datetime.datetime, *, teachers: bool = True
 ) -> tuple[dict[int, list[CourseGrade]], datetime.datetime | None]:
     """`course_grades`, and the next moment the answer changes by itself with no write: an
-    assignment becoming visible or a score reaching families (a cache lives until then)."""
+    assignment becoming visible or a score reaching families (a cache lives until then).
+    With `teachers=False` (rosters read without them) the teachers are left empty."""
     section_ids = {r.section_id for r in rosters}
     student_ids = {r.student_id for r in rosters}
     setups = {
@@ -266,7 +272,9 @@ def course_grades_until(
         grades[roster.student_id].append(
             CourseGrade(
                 roster=roster,
-                teachers=[t.staff.display_name for t in roster.section.section_teachers.all()],
+                teachers=[t.staff.display_name for t in roster.section.section_teachers.all()]
+                if teachers
+                else [],
                 method=method,
                 result=result,
                 categories=section_categories,

@@ -96,22 +96,17 @@ def grade_scopes(student_ids: list[int], today: datetime.date) -> dict[int, list
 
 
 def _grades(
-    student_ids: list[int], today: datetime.date, now: datetime.datetime
+    student_ids: list[int], today: datetime.date, now: datetime.datetime, *, teachers: bool = True
 ) -> dict[int, GradeSet]:
-    """Each student's courses as families see them now; an entry lives until the next score
-    or assignment reaches families by itself."""
-    scopes = grade_scopes(student_ids, today)
+    """Each student's courses as families see them now, and when that changes by itself.
 
-    def compute(missing: list[int]) -> tuple[dict[int, GradeSet], float | None]:
-        grades, next_change = gradebook.course_grades_until(
-            gradebook.current_rosters(missing, today), now
-        )
-        found = {pk: GradeSet(grades.get(pk, []), next_change) for pk in missing}
-        return found, freshness.seconds_until(next_change, now)
-
-    return freshness.remember_many(
-        "grades", {pk: ((pk, today), scopes[pk]) for pk in student_ids}, compute
+    Not cached here: the pages that show grades cache their rendered HTML (portal.views),
+    and storing the grade books themselves as well cost more (pickling hundreds of rows)
+    than computing them again on a page's first view."""
+    grades, next_change = gradebook.course_grades_until(
+        gradebook.current_rosters(student_ids, today, teachers=teachers), now, teachers=teachers
     )
+    return {pk: GradeSet(grades.get(pk, []), next_change) for pk in student_ids}
 
 
 def home_cards(resolved: PortalRequest) -> list[ChildCard]:
@@ -119,7 +114,8 @@ def home_cards(resolved: PortalRequest) -> list[ChildCard]:
     with_attendance = [a.student.pk for a in resolved.students if Module.ATTENDANCE in a.modules]
     with_grades = [a.student.pk for a in resolved.students if Module.GRADES in a.modules]
     todays = _today_attendance(with_attendance, today)
-    grades = _grades(with_grades, today, resolved.now)
+    # The overview names no teachers.
+    grades = _grades(with_grades, today, resolved.now, teachers=False)
     cards = []
     for access in resolved.students:
         pk = access.student.pk
