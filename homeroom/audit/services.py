@@ -94,6 +94,10 @@ _SCOPED_RECORDS = ("gradebook.", "attendance.")
 
 def _stale_scopes(event: Event, object_type: str) -> set[str]:
     """What a logged write makes stale in the portal's cache (lib.freshness)."""
+    if event.action == Action.ACTIVATION and event.detail.get("what") != "redeemed":
+        # Issued, revoked, refused or throttled codes change no one's access; a refused
+        # attempt needs no sign-in, and must not empty everyone's cache.
+        return set()
     if event.action in _ACCESS_WRITES:
         return {freshness.GLOBAL}
     if event.action != Action.CHANGE:

@@ -47,10 +47,11 @@ def release() -> str:
     district's settings starts with a cache of its own, even when the cache outlives it."""
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
+    # Contents, not sizes and times: a build may normalise file times.
     for path in sorted(root.rglob("*")):
         if path.suffix in {".py", ".html", ".mo"}:
-            stat = path.stat()
-            digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+            digest.update(f"{path.relative_to(root)}\0".encode())
+            digest.update(path.read_bytes())
     district = sorted(
         (name, repr(getattr(settings, name)))
         for name in dir(settings)
@@ -81,7 +82,9 @@ def bump(scopes: Iterable[str]) -> None:
     it; the second token orphans that entry.
     """
     scopes = set(scopes)
-    if not scopes or not settings.HOMEROOM_PORTAL_CACHE:
+    # Even with the portal cache off: entries stored before it was turned off must not be
+    # found again when it is turned back on.
+    if not scopes:
         return
 
     def replace() -> None:
@@ -178,7 +181,8 @@ def _fresh(entry: Any) -> tuple[Any] | None:
 
 def seconds_until(moment: Any, now: Any) -> float | None:
     """Seconds from now to a moment (none left when it has passed), or None when there is
-    no such moment."""
+    no such moment. Give the current time, not the request's start: the entry's life is
+    counted from when its reader began, and must not outlast the moment."""
     if moment is None:
         return None
     return max(0.0, (moment - now).total_seconds())

@@ -18,7 +18,7 @@ from homeroom.access.models import Module
 from homeroom.access.policy import StudentAccess
 from homeroom.attendance.selectors import codes_in_use
 from homeroom.audit.disclosures import disclosures_for_family
-from homeroom.lib import freshness
+from homeroom.lib import clock, freshness
 from homeroom.portal import selectors
 from homeroom.portal.gate import portal_page
 from homeroom.sis.models import StaffRole
@@ -81,7 +81,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return (
             "portal/_home_content.html",
             {"cards": cards},
-            freshness.seconds_until(next_change, resolved.now),
+            freshness.seconds_until(next_change, clock.now()),
             None,
         )
 
@@ -177,7 +177,7 @@ def grades(request: HttpRequest, student_id: int) -> HttpResponse:
     def build() -> tuple[str, dict[str, Any], float | None, None]:
         found = selectors.grades_page(access, resolved.today, resolved.now)
         context = {"child": access, "courses": found.courses}
-        seconds = freshness.seconds_until(found.next_change, resolved.now)
+        seconds = freshness.seconds_until(found.next_change, clock.now())
         return "portal/_grades_content.html", context, seconds, None
 
     content, _none = _fragment(
@@ -202,7 +202,7 @@ def course(request: HttpRequest, student_id: int, section_id: int) -> HttpRespon
 
     def build() -> tuple[str, dict[str, Any], float | None, str | None]:
         found, next_change = selectors.course_page(access, resolved.today, resolved.now, section_id)
-        seconds = freshness.seconds_until(next_change, resolved.now)
+        seconds = freshness.seconds_until(next_change, clock.now())
         title = found.section.course.title if found is not None else None
         return "portal/_course_content.html", {"child": access, "course": found}, seconds, title
 

@@ -23,7 +23,8 @@ from homeroom.access.models import Module, Restriction
 from homeroom.accounts.models import User
 from homeroom.attendance.models import AttendanceCode, Category
 from homeroom.attendance.services import daily_mark_record
-from homeroom.audit.services import Actor
+from homeroom.audit.models import Action
+from homeroom.audit.services import Actor, Event, events_record
 from homeroom.gradebook.models import Assignment
 from homeroom.gradebook.selectors import current_rosters
 from homeroom.gradebook.services import score_record
@@ -83,6 +84,8 @@ def test_a_changed_score_shows_on_the_next_request(demo, client, settings):
     personas.sign_in(client, "david")
     before = _warm(client, url)
     assert "41.25 /" not in before
+    grades_url = reverse("portal:grades", args=[sofia.pk])
+    grades_before = _warm(client, grades_url)
     score_record(
         actor=_actor("taylor"),
         recorded_by=personas.user("taylor"),
@@ -91,8 +94,8 @@ def test_a_changed_score_shows_on_the_next_request(demo, client, settings):
         points=Decimal("41.25"),
     )
     assert "41.25 /" in client.get(url).content.decode()
-    # The overview's grades come from the same cache, and follow too.
-    assert client.get(reverse("portal:grades", args=[sofia.pk])).status_code == 200
+    # The course's grade on the grades page follows too.
+    assert client.get(grades_url).content.decode() != grades_before
 
 
 def test_a_score_appears_when_its_release_time_passes_with_no_other_write(demo, client, settings):
@@ -250,3 +253,23 @@ def test_with_the_portal_cache_off_every_request_reads_the_database(demo, client
     assert len(queries) > 4
     # Nothing was stored: not even the district's version token was drawn.
     assert cache.get("fresh:v:" + freshness.GLOBAL) is None
+
+
+def test_only_a_redeemed_activation_code_refreshes_the_district(db):
+    """A refused code needs no sign-in: it must not let anyone empty the portal's cache."""
+
+    def district_token() -> str:
+        return freshness.tokens([freshness.GLOBAL])[freshness.GLOBAL]
+
+    before = district_token()
+    for what in ("refused", "throttled", "issued", "revoked"):
+        events_record(
+            actor=Actor(user_id=None, role=""),
+            events=[Event(action=Action.ACTIVATION, detail={"what": what})],
+        )
+    assert district_token() == before
+    events_record(
+        actor=Actor(user_id=None, role=""),
+        events=[Event(action=Action.ACTIVATION, detail={"what": "redeemed"})],
+    )
+    assert district_token() != before
