@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from homeroom.access import services, watch
+from homeroom.access import services, staff, watch
 from homeroom.access.door import DISCLOSURES, actor_for
 from homeroom.access.models import (
     AccountDenial,
@@ -22,7 +22,7 @@ from homeroom.access.models import (
     StudentRecordAccess,
 )
 from homeroom.access.policy import ViewerKind, viewer_for
-from homeroom.audit.admin import NoDeleteMixin
+from homeroom.audit.admin import ADMIN_ROLE, NoDeleteMixin
 from homeroom.audit.models import DisclosureRecord
 from homeroom.audit.services import Actor
 from homeroom.lib import clock
@@ -504,7 +504,12 @@ class _ModuleFilter(admin.SimpleListFilter):
     parameter_name = "module"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [*Module.choices, (DISCLOSURES, _("Who has received records"))]
+        return [
+            *Module.choices,
+            (DISCLOSURES, _("Who has received records")),
+            (staff.ROSTER, _("Class roster")),
+            (staff.CLASSROOM, _("Classroom")),
+        ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.filter(module=self.value()) if self.value() else queryset
@@ -522,6 +527,7 @@ class _RoleFilter(admin.SimpleListFilter):
             (ViewerKind.GUARDIAN, _("Guardian")),
             (ViewerKind.STUDENT, _("Student")),
             *StaffRole.Role.choices,
+            (ADMIN_ROLE, _("Staff in the admin")),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:

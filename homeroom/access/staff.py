@@ -31,6 +31,9 @@ Role = StaffRole.Role
 # Who keeps a school's daily attendance: with a school, that school; without, the district.
 OFFICE_ROLES = frozenset({Role.ATTENDANCE_CLERK, Role.SCHOOL_ADMINISTRATOR, Role.REGISTRAR})
 DISTRICT_OFFICE_ROLES = frozenset({Role.REGISTRAR, Role.DISTRICT_ADMINISTRATOR})
+# What staff pages name as the module of their events, besides the portal's modules.
+ROSTER = "roster"
+CLASSROOM = "classroom"
 
 
 @dataclasses.dataclass
@@ -188,7 +191,7 @@ def refuse(
     object_id: int,
     write: bool,
     student_id: int | None = None,
-    module: str = "classroom",
+    module: str = CLASSROOM,
 ) -> NoReturn:
     """Log a refusal (what was asked for, and whether to change it), then 404."""
     resolved = staff_request(request)

@@ -187,7 +187,7 @@ class AuditEventAdmin(admin.ModelAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        if term.isdigit():
+        if term.isascii() and term.isdecimal():
             return queryset.filter(student_id=int(term)), False
         return queryset.filter(request_id=term), False
 

@@ -43,7 +43,7 @@ class AuditEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    actor_role = models.CharField(max_length=32, blank=True)
+    actor_role = models.CharField(max_length=128, blank=True)
     # A plain reference: `audit` sits below `sis` and must not import it.
     student_id = models.BigIntegerField(null=True, blank=True)
     module = models.CharField(max_length=32, blank=True)

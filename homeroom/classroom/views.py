@@ -475,7 +475,7 @@ def office(request: HttpRequest) -> HttpResponse:
     )
     staff.record_reads(
         request,
-        [(r.student.pk, ATTENDANCE) for r in rows] + [(s.pk, "roster") for s in found],
+        [(r.student.pk, ATTENDANCE) for r in rows] + [(s.pk, staff.ROSTER) for s in found],
         page="office",
     )
     return render(
