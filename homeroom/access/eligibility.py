@@ -5,17 +5,18 @@ family can be told and the papers gathered before the day.
 """
 
 import datetime
+from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from homeroom.access.policy import adult_on, currently_enrolled
-from homeroom.sis.models import Staff, StaffRole, Student
+from homeroom.sis.models import Enrollment, StaffRole, Student
 
 
 def _window(today: datetime.date, days: int) -> tuple[datetime.date, datetime.date]:
@@ -34,39 +35,65 @@ def turning_eighteen(today: datetime.date, days: int) -> QuerySet[Student]:
     )
 
 
-def admin_list_path(today: datetime.date, days: int) -> str:
-    """The students' list in the admin, filtered to the same window."""
+def admin_list_path(today: datetime.date, days: int, school_id: int | None = None) -> str:
+    """The students' list in the admin, filtered to the same window (and school)."""
     born_after, born_by = _window(today, days)
-    query = urlencode(
-        {
-            "date_of_birth__gt": born_after.isoformat(),
-            "date_of_birth__lte": born_by.isoformat(),
-            "eligible_student__exact": "0",
-        }
-    )
-    return f"{reverse('admin:sis_student_changelist')}?{query}"
+    query = {
+        "date_of_birth__gt": born_after.isoformat(),
+        "date_of_birth__lte": born_by.isoformat(),
+        "eligible_student__exact": "0",
+    }
+    if school_id is not None:
+        query["enrollments__school__id__exact"] = str(school_id)
+    return f"{reverse('admin:sis_student_changelist')}?{urlencode(query)}"
 
 
-def registrar_addresses(today: datetime.date) -> list[str]:
-    """Registrars and district administrators with a role in force today."""
-    roles = StaffRole.objects.filter(
-        role__in=[StaffRole.Role.REGISTRAR, StaffRole.Role.DISTRICT_ADMINISTRATOR]
-    ).filter(
-        Q(start_date__isnull=True) | Q(start_date__lte=today),
-        Q(end_date__isnull=True) | Q(end_date__gte=today),
+def _recipients(today: datetime.date) -> dict[int | None, set[str]]:
+    """Who is told, by the school they answer for (None: the whole district): registrars
+    and district administrators whose role is in force today."""
+    roles = (
+        StaffRole.objects.filter(
+            role__in=[StaffRole.Role.REGISTRAR, StaffRole.Role.DISTRICT_ADMINISTRATOR]
+        )
+        .filter(
+            Q(start_date__isnull=True) | Q(start_date__lte=today),
+            Q(end_date__isnull=True) | Q(end_date__gte=today),
+        )
+        .select_related("staff__user")
     )
-    staff = Staff.objects.filter(pk__in=roles.values("staff_id")).select_related("user")
-    found = {member.email or (member.user.email if member.user else "") for member in staff}
-    return sorted(address for address in found if address)
+    found: dict[int | None, set[str]] = defaultdict(set)
+    for role in roles:
+        staff = role.staff
+        address = staff.email or (staff.user.email if staff.user else "")
+        if address:
+            found[role.school_id].add(address)
+    return found
+
+
+def _enrolled_at(school_id: int, today: datetime.date) -> Exists:
+    return Exists(
+        Enrollment.objects.filter(
+            student=OuterRef("pk"), school_id=school_id, entry_date__lte=today
+        ).filter(Q(exit_date__isnull=True) | Q(exit_date__gte=today))
+    )
 
 
 def notice_send(today: datetime.date, days: int, site: str) -> int:
     """Mail the registrars how many students turn 18 within `days` days, with a link to
-    the list. The mail names no student: the list is read in the admin, behind sign-in."""
-    count = turning_eighteen(today, days).count()
-    addresses = registrar_addresses(today)
-    if count == 0 or not addresses:
-        return count
+    the list: the whole district's to district-wide roles, a school's to that school's
+    registrars. The mail names no student: the list is read in the admin, behind sign-in.
+    Returns the district's count."""
+    students = turning_eighteen(today, days)
+    total = students.count()
+    for school_id, addresses in _recipients(today).items():
+        at_school = students.filter(_enrolled_at(school_id, today)) if school_id else None
+        count = total if at_school is None else at_school.count()
+        if count:
+            _mail(sorted(addresses), count, days, site + admin_list_path(today, days, school_id))
+    return total
+
+
+def _mail(addresses: list[str], count: int, days: int, link: str) -> None:
     body = "\n\n".join(
         [
             ngettext(
@@ -80,7 +107,7 @@ def notice_send(today: datetime.date, days: int, site: str) -> int:
                 "portal, unless the student's written consent or a current dependency "
                 "certification is on file (FERPA 99.5, 99.30, 99.31(a)(8))."
             ),
-            _("The list: %(url)s") % {"url": site.rstrip("/") + admin_list_path(today, days)},
+            _("The list: %(url)s") % {"url": link},
         ]
     )
     send_mail(
@@ -89,4 +116,3 @@ def notice_send(today: datetime.date, days: int, site: str) -> int:
         settings.DEFAULT_FROM_EMAIL,
         addresses,
     )
-    return count

@@ -3,9 +3,10 @@
 """
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from homeroom.access.eligibility import notice_send
 from homeroom.lib import clock
@@ -19,14 +20,23 @@ class Command(BaseCommand):
             "--days",
             type=int,
             default=settings.HOMEROOM_ELIGIBLE_NOTICE_DAYS,
-            help="how far ahead to look (default HOMEROOM_ELIGIBLE_NOTICE_DAYS)",
+            help="how far ahead to look, in days, at least 1 (default "
+            "HOMEROOM_ELIGIBLE_NOTICE_DAYS)",
         )
         parser.add_argument(
             "--site",
-            default="",
-            help="the portal's address, for the link (e.g. https://portal.district.org)",
+            required=True,
+            help="the portal's address, for the link in the mail (https://portal.district.org)",
         )
 
     def handle(self, *args: Any, days: int, site: str, **options: Any) -> None:
-        count = notice_send(clock.today(), days, site)
+        if days < 1:
+            raise CommandError(f"--days {days}: give a number of days, 1 or more.")
+        parsed = urlsplit(site)
+        if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+            raise CommandError(
+                f"--site {site!r}: give the portal's address with its scheme, "
+                "e.g. https://portal.district.org"
+            )
+        count = notice_send(clock.today(), days, site.rstrip("/"))
         self.stdout.write(f"{count} enrolled students turn 18 within {days} days.")
