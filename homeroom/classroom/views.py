@@ -172,21 +172,10 @@ def gradebook(request: HttpRequest, section_id: int) -> HttpResponse:
     resolved = staff.staff_request(request)
     book = selectors.gradebook(section, resolved.today, resolved.now)
     form = GridForm(book, request.POST if write else None)
-    if write and form.is_valid():
-        try:
-            result = gradebook_services.scores_record(
-                actor=resolved.actor,
-                recorded_by=request.user,  # type: ignore[arg-type]
-                section=section,
-                entries=form.entries,
-            )
-        except ValidationError as error:
-            form.problem = " ".join(error.messages)
-        else:
-            messages.success(request, _saved_scores(result))
-            focus = request.POST.get("focus", "")
-            anchor = f"#{focus}" if focus.startswith("c-") and len(focus) < 40 else ""
-            return redirect(_url("gradebook", section.pk) + anchor)
+    if write and form.is_valid() and _scores_saved(request, resolved, section, form):
+        focus = request.POST.get("focus", "")
+        anchor = f"#{focus}" if focus.startswith("c-") and len(focus) < 40 else ""
+        return redirect(_url("gradebook", section.pk) + anchor)
     staff.record_reads(
         request, [(row.student.pk, GRADES) for row in book.rows], section=section, page="gradebook"
     )
@@ -202,6 +191,29 @@ def gradebook(request: HttpRequest, section_id: int) -> HttpResponse:
             release_minutes=settings.HOMEROOM_SCORE_RELEASE_MINUTES,
         ),
     )
+
+
+def _scores_saved(
+    request: HttpRequest,
+    resolved: staff.StaffRequest,
+    section: Section,
+    form: GridForm | AssignmentScoresForm,
+) -> bool:
+    """Save a score form's entries in one transaction (the grid and the assignment sheet
+    alike): True with a message saying what was saved, or False with the service's reason
+    on the form, nothing saved."""
+    try:
+        result = gradebook_services.scores_record(
+            actor=resolved.actor,
+            recorded_by=request.user,  # type: ignore[arg-type]
+            section=section,
+            entries=form.entries,
+        )
+    except ValidationError as error:
+        form.problem = " ".join(error.messages)
+        return False
+    messages.success(request, _saved_scores(result))
+    return True
 
 
 def _saved_scores(result: gradebook_services.ScoresResult) -> str:
@@ -351,19 +363,8 @@ def assignment(request: HttpRequest, section_id: int, assignment_id: int) -> Htt
     resolved = staff.staff_request(request)
     rows = selectors.assignment_sheet(assignment, resolved.today, resolved.now)
     form = AssignmentScoresForm(assignment, rows, request.POST if write else None)
-    if write and form.is_valid():
-        try:
-            result = gradebook_services.scores_record(
-                actor=resolved.actor,
-                recorded_by=request.user,  # type: ignore[arg-type]
-                section=section,
-                entries=form.entries,
-            )
-        except ValidationError as error:
-            form.problem = " ".join(error.messages)
-        else:
-            messages.success(request, _saved_scores(result))
-            return redirect(_url("assignment", section.pk, assignment.pk))
+    if write and form.is_valid() and _scores_saved(request, resolved, section, form):
+        return redirect(_url("assignment", section.pk, assignment.pk))
     staff.record_reads(
         request, [(row.student.pk, GRADES) for row in rows], section=section, page="assignment"
     )
