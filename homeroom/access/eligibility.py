@@ -10,13 +10,13 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from homeroom.access.policy import adult_on, currently_enrolled
-from homeroom.sis.models import Enrollment, StaffRole, Student
+from homeroom.sis.models import StaffRole, Student
 
 
 def _window(today: datetime.date, days: int) -> tuple[datetime.date, datetime.date]:
@@ -70,14 +70,6 @@ def _recipients(today: datetime.date) -> dict[int | None, set[str]]:
     return found
 
 
-def _enrolled_at(school_id: int, today: datetime.date) -> Exists:
-    return Exists(
-        Enrollment.objects.filter(
-            student=OuterRef("pk"), school_id=school_id, entry_date__lte=today
-        ).filter(Q(exit_date__isnull=True) | Q(exit_date__gte=today))
-    )
-
-
 def notice_send(today: datetime.date, days: int, site: str) -> int:
     """Mail the registrars how many students turn 18 within `days` days, with a link to
     the list: the whole district's to district-wide roles, a school's to that school's
@@ -86,7 +78,7 @@ def notice_send(today: datetime.date, days: int, site: str) -> int:
     students = turning_eighteen(today, days)
     total = students.count()
     for school_id, addresses in _recipients(today).items():
-        at_school = students.filter(_enrolled_at(school_id, today)) if school_id else None
+        at_school = students.filter(currently_enrolled(today, school_id)) if school_id else None
         count = total if at_school is None else at_school.count()
         if count:
             _mail(sorted(addresses), count, days, site + admin_list_path(today, days, school_id))

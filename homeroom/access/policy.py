@@ -181,12 +181,12 @@ def denial_in_force(user: User, today: datetime.date) -> AccountDenial | None:
 # --- Building blocks --------------------------------------------------------------------------
 
 
-def currently_enrolled(today: datetime.date) -> Exists:
-    return Exists(
-        Enrollment.objects.filter(student=OuterRef("pk"), entry_date__lte=today).filter(
-            Q(exit_date__isnull=True) | Q(exit_date__gte=today)
-        )
-    )
+def currently_enrolled(today: datetime.date, school_id: int | None = None) -> Exists:
+    """The student is enrolled today (at this school, when one is given)."""
+    enrollments = Enrollment.objects.filter(student=OuterRef("pk"), entry_date__lte=today)
+    if school_id is not None:
+        enrollments = enrollments.filter(school_id=school_id)
+    return Exists(enrollments.filter(Q(exit_date__isnull=True) | Q(exit_date__gte=today)))
 
 
 def current_school_id(today: datetime.date) -> Subquery:
