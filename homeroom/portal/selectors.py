@@ -85,6 +85,19 @@ def _current_sections(student_ids: list[int], today: datetime.date) -> dict[int,
     )
 
 
+def grade_book_day(today: datetime.date) -> datetime.date:
+    """The day families' grade books are shown as of: today during a school year; in the
+    summer after it, its last day, so final grades stay in view until the next year begins.
+
+    Cached with the district's data (one query on a first view)."""
+
+    def compute() -> tuple[datetime.date, None]:
+        year = attendance.school_year_of(today)
+        return (year.end_date if year is not None and today > year.end_date else today), None
+
+    return freshness.remember("grade-book-day", (today,), [freshness.GLOBAL], compute)
+
+
 def grade_scopes(student_ids: list[int], today: datetime.date) -> dict[int, list[str]]:
     """What each student's grades depend on: the district, the student, their sections."""
     sections = _current_sections(student_ids, today)
@@ -115,7 +128,7 @@ def home_cards(resolved: PortalRequest) -> list[ChildCard]:
     with_grades = [a.student.pk for a in resolved.students if Module.GRADES in a.modules]
     todays = _today_attendance(with_attendance, today)
     # The overview names no teachers.
-    grades = _grades(with_grades, today, resolved.now, teachers=False)
+    grades = _grades(with_grades, grade_book_day(today), resolved.now, teachers=False)
     cards = []
     for access in resolved.students:
         pk = access.student.pk
@@ -195,10 +208,10 @@ def schedule_page(access: StudentAccess, today: datetime.date, term_id: int | No
     rosters = roster.rosters_in([access.student.pk], start, end)
     schools = {r.section.school_id for r in rosters}
     times_today = roster.bell_times(schools, today)
-    school_day = (
-        bool(access.school_id)
-        and today.weekday() < 5
-        and any(attendance.enrolled_school_days([access.student.pk], today, today).values())
+    # Asked on every day, not only on weekdays, so the page's queries do not depend on the
+    # calendar (tests/portal/test_query_budget.py).
+    school_day = bool(access.school_id) and any(
+        attendance.enrolled_school_days([access.student.pk], today, today).values()
     )
     running_today = [r for r in rosters if r.section.start_date <= today <= r.section.end_date]
     return SchedulePage(

@@ -73,7 +73,9 @@ def _shown(access: StudentAccess) -> tuple[Any, ...]:
 def home(request: HttpRequest) -> HttpResponse:
     resolved = door.portal_request(request)
     children = resolved.students
-    scopes = selectors.grade_scopes([a.student.pk for a in children], resolved.today)
+    scopes = selectors.grade_scopes(
+        [a.student.pk for a in children], selectors.grade_book_day(resolved.today)
+    )
 
     def build() -> tuple[str, dict[str, Any], float | None, None]:
         cards = selectors.home_cards(resolved)
@@ -173,17 +175,18 @@ def grades(request: HttpRequest, student_id: int) -> HttpResponse:
     access = door.open_module(request, student_id, Module.GRADES)
     resolved = door.portal_request(request)
     pk = access.student.pk
+    day = selectors.grade_book_day(resolved.today)
 
     def build() -> tuple[str, dict[str, Any], float | None, None]:
-        found = selectors.grades_page(access, resolved.today, resolved.now)
+        found = selectors.grades_page(access, day, resolved.now)
         context = {"child": access, "courses": found.courses}
         seconds = freshness.seconds_until(found.next_change, clock.now())
         return "portal/_grades_content.html", context, seconds, None
 
     content, _none = _fragment(
         "grades",
-        (_shown(access), resolved.today),
-        selectors.grade_scopes([pk], resolved.today)[pk],
+        (_shown(access), day),
+        selectors.grade_scopes([pk], day)[pk],
         build,
     )
     return render(
@@ -199,17 +202,18 @@ def course(request: HttpRequest, student_id: int, section_id: int) -> HttpRespon
     access = door.open_module(request, student_id, Module.GRADES)
     resolved = door.portal_request(request)
     pk = access.student.pk
+    day = selectors.grade_book_day(resolved.today)
 
     def build() -> tuple[str, dict[str, Any], float | None, str | None]:
-        found, next_change = selectors.course_page(access, resolved.today, resolved.now, section_id)
+        found, next_change = selectors.course_page(access, day, resolved.now, section_id)
         seconds = freshness.seconds_until(next_change, clock.now())
         title = found.section.course.title if found is not None else None
         return "portal/_course_content.html", {"child": access, "course": found}, seconds, title
 
     content, title = _fragment(
         "course",
-        (_shown(access), resolved.today, section_id),
-        selectors.grade_scopes([pk], resolved.today)[pk],
+        (_shown(access), day, section_id),
+        selectors.grade_scopes([pk], day)[pk],
         build,
     )
     if title is None:
