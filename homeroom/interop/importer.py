@@ -1002,7 +1002,12 @@ class Planner:
             terms = self.db.section_terms.get(section.pk, set())
             if not terms & changed:
                 continue
-            sessions = [by_pk[t] for t in terms if t in by_pk]
+            # A session whose dates were refused above has none; the import stops anyway.
+            sessions = [
+                by_pk[t] for t in terms if t in by_pk and by_pk[t].start_date and by_pk[t].end_date
+            ]
+            if not sessions:
+                continue
             self.w.update(
                 section,
                 start_date=min(s.start_date for s in sessions),

@@ -34,15 +34,24 @@ class Limit:
     def _seconds(self) -> int:
         return max(1, int(self.window.total_seconds()))
 
+    def _state(self, key: str) -> tuple[int, float | None]:
+        """The attempts counted in the subject's window and when it ends; none once the
+        window has ended by the application's clock (the cache server's own expiry runs on
+        its clock and is only a backstop that frees memory)."""
+        found = cache.get_many([key, f"{key}:ends"])
+        ends = found.get(f"{key}:ends")
+        if ends is not None and ends <= clock.now().timestamp():
+            return 0, None
+        return int(found.get(key, 0)), ends
+
     def count(self, subject: str) -> int:
-        return int(cache.get(self._key(subject), 0))
+        return self._state(self._key(subject))[0]
 
     def blocked_until(self, subject: str) -> datetime.datetime | None:
         """When the subject may try again, if it has used up its attempts; else None."""
-        key = self._key(subject)
-        if int(cache.get(key, 0)) < self.attempts:
+        attempts, ends = self._state(self._key(subject))
+        if attempts < self.attempts:
             return None
-        ends = cache.get(f"{key}:ends")
         if ends is None:
             return clock.now() + self.window
         return datetime.datetime.fromtimestamp(ends, tz=datetime.UTC)
@@ -50,8 +59,12 @@ class Limit:
     def record(self, subject: str) -> None:
         """Count one attempt; the first one opens the window."""
         key = self._key(subject)
-        ends = (clock.now() + self.window).timestamp()
-        cache.add(f"{key}:ends", ends, self._seconds)
+        now = clock.now()
+        ends = cache.get(f"{key}:ends")
+        if ends is not None and ends <= now.timestamp():
+            # The window has ended though the cache still holds it: this attempt opens anew.
+            cache.delete_many([key, f"{key}:ends"])
+        cache.add(f"{key}:ends", (now + self.window).timestamp(), self._seconds)
         if cache.add(key, 1, self._seconds):
             return
         try:
