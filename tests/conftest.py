@@ -1,14 +1,26 @@
 """Fixtures shared by the whole suite: real SMTP, real Chromium, and the audit log's guards."""
 
+import datetime
 import os
 import socket
+import zoneinfo
 from collections.abc import Iterator
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from homeroom.audit import triggers
+
+# Property tests draw the same examples on every run (derandomized, seeded by the test's
+# name), so a run's result does not depend on luck: `make test` is green or red for a reason.
+# To search further, HOMEROOM_HYPOTHESIS=explore draws new examples on each run; a failure
+# it finds goes into the test as an @example.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HOMEROOM_HYPOTHESIS", "repeatable"))
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -84,6 +96,15 @@ def _english_unless_asked() -> Iterator[None]:
     translation.deactivate()
 
 
+@pytest.fixture
+def production_hashers(settings) -> list[str]:
+    """The password hashers a deployment uses (Argon2id first), for tests of hashing and of
+    sign-in timing; every other test hashes with a fast one (config/settings.py)."""
+    settings.PASSWORD_HASHERS = [h for h in settings.PASSWORD_HASHERS if "MD5" not in h]
+    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    return settings.PASSWORD_HASHERS
+
+
 # --- Mail through a real SMTP server.
 
 
@@ -136,10 +157,22 @@ def browser_type_launch_args(browser_type_launch_args):
 
 DEMO_STUDENTS = 40
 DEMO_SEED = 11
+# The demo's tests run on a clock they set, not on whatever day the suite happens to run:
+# a Wednesday in term, mid-morning, in the district's time zone. The clock moves on from
+# there as real time passes (sessions, the release delay and the live server rely on it).
+# A test that needs another kind of day travels from here (tests/calendar_days.py).
+DEMO_MOMENT = datetime.datetime(2026, 11, 18, 10, 0, tzinfo=zoneinfo.ZoneInfo("America/New_York"))
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
+def demo_clock() -> Iterator[datetime.datetime]:
+    """The module's clock, set to DEMO_MOMENT for as long as the module's district lives."""
+    with time_machine.travel(DEMO_MOMENT, tick=True):
+        yield DEMO_MOMENT
+
+
+@pytest.fixture(scope="module")
+def demo(demo_clock, django_db_setup, django_db_blocker):
     from django.db import transaction
 
     from homeroom.demo.district import seed_district
@@ -159,7 +192,14 @@ def demo(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def live_demo(transactional_db):
+def live_demo_clock() -> Iterator[datetime.datetime]:
+    """DEMO_MOMENT for one browser test (the live server's thread reads the same clock)."""
+    with time_machine.travel(DEMO_MOMENT, tick=True):
+        yield DEMO_MOMENT
+
+
+@pytest.fixture
+def live_demo(live_demo_clock, transactional_db):
     """The demo district, committed, for browser tests served by the live server."""
     from homeroom.demo.district import seed_district
     from homeroom.lib import clock

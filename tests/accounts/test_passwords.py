@@ -127,7 +127,7 @@ def test_a_context_word_inside_a_long_enough_passphrase_is_fine(client, guardian
     assert change_password(client, "gloria sings to the violet kettle").status_code == 302
 
 
-def test_the_stored_hash_is_argon2id(client, guardian_account):
+def test_the_stored_hash_is_argon2id(production_hashers, client, guardian_account):
     """R43: Argon2id, with a per-hash salt."""
     sign_in_fully(client, guardian_account)
     change_password(client, "the violet kettle sings")

@@ -45,7 +45,7 @@ def current_enrollment(child: Student) -> Enrollment:
 
 
 def test_every_persona_signs_in_with_the_shared_password(seeded):
-    """R43: one Argon2 hash of the published demo password, shared by every account."""
+    """R43: one hash of the published demo password, shared by every account."""
     assert [p.username for p in seeded.cast] == [
         "maria", "david", "kevin", "linda", "grace", "rosa", "sofia", "alex",
         "taylor", "grant", "okafor", "pat", "sam",
