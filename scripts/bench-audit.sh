@@ -18,7 +18,7 @@ export PGCI_DIR="${BENCH_AUDIT_PG_DIR:-/tmp/homeroom-bench-audit-pg}"
 export PGCI_PORT="${BENCH_AUDIT_PG_PORT:-54340}" PGCI_DB=homeroom_audit_bench
 mkdir -p "$RESULTS"
 
-"$ROOT/scripts/pg-ci.sh" check || { echo "PostgreSQL is needed: apt-get install postgresql" >&2; exit 1; }
+"$ROOT/scripts/system-packages.sh" bench
 export DATABASE_URL; DATABASE_URL="$("$ROOT/scripts/pg-ci.sh" up)"
 # Production settings, on loopback and plain HTTP.
 export HOMEROOM_ENV=production SECRET_KEY=bench-only-secret-key-not-for-use-anywhere-else-0123456789

@@ -17,22 +17,9 @@ export PGCI_DB=homeroom_bench
 export REDISCI_DIR=/tmp/homeroom-bench-redis REDISCI_PORT="${BENCH_REDIS_PORT:-63800}"
 mkdir -p "$BENCH_RESULTS"
 
-# What the benchmark runs on, from Debian: installed here when missing and allowed (root with
-# apt-get, as on a fresh machine and in CI), otherwise named so the operator can install it.
-needed=()
-command -v wrk >/dev/null || needed+=(wrk)
-"$ROOT/scripts/pg-ci.sh" check 2>/dev/null || needed+=(postgresql)
-"$ROOT/scripts/redis-ci.sh" check 2>/dev/null || needed+=(redis-server)
-if [ "${#needed[@]}" -gt 0 ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "== installing ${needed[*]} (apt-get)"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${needed[@]}" >/dev/null
-  else
-    echo "The benchmark needs: ${needed[*]}. Install them (apt-get install ${needed[*]}) and rerun." >&2
-    exit 1
-  fi
-fi
+# What the benchmark runs on, from Debian (wrk, PostgreSQL, Redis): installed when missing
+# and run as root, otherwise named in the one apt-get line to run.
+"$ROOT/scripts/system-packages.sh" bench
 
 export DATABASE_URL; DATABASE_URL="$("$ROOT/scripts/pg-ci.sh" up)"
 export REDIS_URL; REDIS_URL="$("$ROOT/scripts/redis-ci.sh" up)"

@@ -8,6 +8,10 @@ export HOMEROOM_ENV=demo
 export HOMEROOM_SQLITE_PATH="${DEMO_DB:-$(pwd)/var/demo.sqlite3}"
 PORT="${PORT:-8000}"
 
+# Pango and the fonts, for the PDF letters: installed when missing (as root); otherwise the
+# demo runs and says what to install for the PDFs.
+scripts/system-packages.sh demo || echo "(the demo runs; PDF letters need the packages above)"
+
 echo "== database: $HOMEROOM_SQLITE_PATH"
 "$PY" manage.py migrate --noinput -v0
 "$PY" manage.py seed_demo --if-empty --students "${DEMO_STUDENTS:-500}" \
