@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "homeroom.lib.middleware.RequestIdMiddleware",
+    # Resolves who is asking once per request, and lends the audit log its actor.
+    "homeroom.access.requests.RequestResolutionMiddleware",
     "homeroom.lib.middleware.NoStoreForSignedInMiddleware",
     # The session's inactivity and absolute limits, kept on the server (R46) ...
     "homeroom.accounts.middleware.SessionLimitsMiddleware",
@@ -367,7 +369,14 @@ LOGGING = {
 # --- The district and its rules ---------------------------------------------------------------
 
 HOMEROOM_DISTRICT_NAME = env_str("HOMEROOM_DISTRICT_NAME", "Homeroom Public Schools")
+# The portal's public address, for the links in mails, letters and reports (never the
+# request's Host header). Commands may be given --site instead.
+HOMEROOM_SITE_URL = env_str("HOMEROOM_SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000")
 HOMEROOM_TECHNOLOGY_EMAIL = env_str("HOMEROOM_TECHNOLOGY_EMAIL", "technology@homeroom.invalid")
+# Whom families contact about their portal access (named in suspension notices, R68).
+HOMEROOM_ACCESS_CONTACT = env_str(
+    "HOMEROOM_ACCESS_CONTACT", "the district registrar's office (registrar@homeroom.invalid)"
+)
 # Connecticut's definition of chronic absence: absent for 10 % or more of enrolled days.
 HOMEROOM_CHRONIC_ABSENCE_PERCENT = env_int("HOMEROOM_CHRONIC_ABSENCE_PERCENT", 10, minimum=1)
 # A score reaches families this long after it is entered, so a slip can be corrected first.
@@ -386,4 +395,11 @@ HOMEROOM_SECURITY_RISK_MINUTES = env_int("HOMEROOM_SECURITY_RISK_MINUTES", 10, m
 # raises an alert to technology staff (a bulk read by a stolen login looks like this).
 HOMEROOM_STAFF_READ_ALERT_STUDENTS = env_int("HOMEROOM_STAFF_READ_ALERT_STUDENTS", 150, minimum=1)
 HOMEROOM_STAFF_READ_ALERT_MINUTES = env_int("HOMEROOM_STAFF_READ_ALERT_MINUTES", 10, minimum=1)
+# A read outside a staff member's legitimate interest, with a stated reason (break-glass),
+# opens that student's record to them for this long (R12).
+HOMEROOM_BREAK_GLASS_MINUTES = env_int(
+    "HOMEROOM_BREAK_GLASS_MINUTES", 60, minimum=5, maximum=8 * 60
+)
+# The staff access review looks at what each account read over this many days (R12).
+HOMEROOM_ACCESS_REVIEW_DAYS = env_int("HOMEROOM_ACCESS_REVIEW_DAYS", 90, minimum=7)
 HOMEROOM_ACTIVATION_CODE_DAYS = env_int("HOMEROOM_ACTIVATION_CODE_DAYS", 14, minimum=1, maximum=60)

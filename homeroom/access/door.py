@@ -6,79 +6,25 @@ the read to the audit log, and otherwise writes a refusal and raises Http404: "n
 and "does not exist" look the same, so ids cannot be probed.
 """
 
-import dataclasses
-import datetime
-import functools
 from collections.abc import Iterable
 
 from django.http import Http404, HttpRequest
 
 from homeroom.access import policy, watch
-from homeroom.access.policy import StudentAccess, Viewer
+from homeroom.access.policy import StudentAccess
+from homeroom.access.requests import AccessRequest, resolve
 from homeroom.audit.models import Action
-from homeroom.audit.services import Actor, Event, events_record
-from homeroom.lib import clock, freshness
-from homeroom.lib.http import client_address
+from homeroom.audit.services import Event, events_record
 from homeroom.sis.models import GuardianLink
 
 # Not a switchable module: the family's copy of the record of disclosures (FERPA 99.32(c)).
 DISCLOSURES = "disclosures"
+# Not a switchable module either: the parents, guardians and contacts on file for a child.
+CONTACTS = "contacts"
 
-
-@dataclasses.dataclass
-class PortalRequest:
-    """What the policy resolved for this request, computed once and kept on the request.
-
-    The students are looked up only when a page asks for them, after the gate's checks.
-    """
-
-    viewer: Viewer
-    today: datetime.date
-    now: datetime.datetime
-    actor: Actor
-
-    @functools.cached_property
-    def students(self) -> list[StudentAccess]:
-        """Cached (lib.freshness): every write that can change who sees what (a restriction,
-        a switch, a link, an enrollment...) is district-wide and makes it stale at commit."""
-        viewer = self.viewer
-        return freshness.remember(
-            "portal-students",
-            (viewer.user.pk, viewer.kind, viewer.guardian_id, viewer.student_id, self.today),
-            [freshness.GLOBAL],
-            lambda: (
-                policy.portal_students(viewer, self.today, policy.switches_now()),
-                None,
-            ),
-        )
-
-    def access_to(self, student_id: int) -> StudentAccess | None:
-        for access in self.students:
-            if access.student.pk == student_id:
-                return access
-        return None
-
-
-def actor_for(request: HttpRequest, viewer: Viewer) -> Actor:
-    return Actor(
-        user_id=viewer.user.pk,
-        role=viewer.role_label,
-        address=client_address(request) or None,
-        request_id=getattr(request, "request_id", ""),
-    )
-
-
-def portal_request(request: HttpRequest) -> PortalRequest:
-    cached = getattr(request, "_homeroom_portal", None)
-    if cached is not None:
-        return cached
-    today = clock.today()
-    viewer = policy.viewer_for(request.user, today)  # type: ignore[arg-type]
-    resolved = PortalRequest(
-        viewer=viewer, today=today, now=clock.now(), actor=actor_for(request, viewer)
-    )
-    request._homeroom_portal = resolved  # type: ignore[attr-defined]
-    return resolved
+# The portal's name for a resolved request (the same object as the staff pages').
+PortalRequest = AccessRequest
+portal_request = resolve
 
 
 def open_module(request: HttpRequest, student_id: int, module: str) -> StudentAccess:
@@ -100,6 +46,18 @@ def open_disclosures(request: HttpRequest, student_id: int) -> StudentAccess:
         record_reads(resolved, [(access, DISCLOSURES)])
         return access
     _record_refusal(resolved, student_id, DISCLOSURES)
+    raise Http404
+
+
+def open_contacts(request: HttpRequest, student_id: int) -> StudentAccess:
+    """The contacts on file, for whoever sees any part of the student's record; a field
+    restriction (R3) hides the other people's details on the page itself."""
+    resolved = portal_request(request)
+    access = resolved.access_to(student_id)
+    if access is not None:
+        record_reads(resolved, [(access, CONTACTS)])
+        return access
+    _record_refusal(resolved, student_id, CONTACTS)
     raise Http404
 
 

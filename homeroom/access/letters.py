@@ -10,7 +10,6 @@ import datetime
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
@@ -54,8 +53,8 @@ def letters_for(issued: list[IssuedCode], today: datetime.date | None = None) ->
     student_ids = [item.record.link.student_id for item in issued]
     schools: dict[int, str] = {}
     for student_id, school_name in (
-        Enrollment.objects.filter(student_id__in=student_ids)
-        .filter(Q(exit_date__isnull=True) | Q(exit_date__gte=today))
+        Enrollment.objects.not_ended_by(today)
+        .filter(student_id__in=student_ids)
         .order_by("student_id", "entry_date")
         .values_list("student_id", "school__name")
     ):

@@ -1,21 +1,26 @@
-"""THE access policy: who may see which student's which module, today.
+"""THE access policy for families: which student's which module a guardian or a student may
+see, today. The staff half (legitimate educational interest, R12) is `access.staff`; both
+read the same rows, and every portal and staff read of a student's record asks one of them
+(DESIGN.md "One door").
 
-Every portal and staff read of a student's record asks here (DESIGN.md "One door"). The
-rules, in the order the guardian case checks them (R1–R4, R12, R18, R19, R63, R67–R69):
+The rules, in the order the guardian case checks them (R1–R4, R12, R18, R19, R63, R67–R69):
 
-- the account is not denied (AccountDenial in force) and has accepted the current
-  acceptable-use agreement (checked by the views' `portal_viewer` gate, before any data);
+- the account is not denied (an AccountDenial of the whole account in force) and has
+  accepted the current acceptable-use agreement (checked by the views' gates, before any
+  data);
+- the guardian is a parent in FERPA's sense (99.3: a parent, a legal guardian, or someone
+  acting as a parent): a relative or an emergency contact on file never sees the portal;
 - a guardian link to the student exists, was activated with a district code, and has not
-  ended;
+  ended; and no suspension of this account for this child is in force;
 - the student is currently enrolled;
-- no restriction covers this guardian, student and module today;
-- the module is switched on for the student's school;
+- no restriction covers this guardian, student and module today (a restriction may also
+  hide a field: the other guardians' contact details, R3);
+- the module is switched on for the student's school and grade level;
 - once the student is 18 (or marked an eligible student), the student's consent or a
   current dependency certification is on file.
 
 Custody and residence are never consulted (FERPA 99.4, CGS 46b-56, 10-15b; R18).
-A student sees their own record under the same enrollment and module rules. Staff see the
-students they have a legitimate educational interest in (R12).
+A student sees their own record under the same enrollment and module rules.
 
 Each function answers with querysets or one query, whatever the number of children.
 """
@@ -37,11 +42,11 @@ from homeroom.access.models import (
     StudentConsent,
 )
 from homeroom.accounts.models import AgreementAcceptance, AgreementVersion, User
+from homeroom.audit.services import ADMIN_ROLE
 from homeroom.sis.models import (
     Enrollment,
     Guardian,
     GuardianLink,
-    Roster,
     Staff,
     StaffRole,
     Student,
@@ -77,7 +82,16 @@ class Viewer:
         """The role written into audit events."""
         if self.kind == ViewerKind.STAFF and self.roles:
             return ",".join(sorted({r.role for r in self.roles}))
+        if self.kind == ViewerKind.NONE and getattr(self.user, "is_staff", False):
+            # An administrator account with no staff record (a superuser).
+            return ADMIN_ROLE
         return self.kind
+
+    def holds_role(self, roles: Iterable[str], *, district_wide: bool = False) -> bool:
+        """A current staff role among these (held without a school, if `district_wide`)."""
+        return any(
+            r.role in roles and (not district_wide or r.school_id is None) for r in self.roles
+        )
 
 
 @functools.cache
@@ -92,7 +106,8 @@ def _viewer_sql() -> str:
     return f"""
         SELECT g.id, s.id, st.id,
           EXISTS (SELECT 1 FROM {denial.db_table} d
-                  WHERE d.user_id = u.id AND d.lifted_at IS NULL AND d.starts_on <= %(today)s
+                  WHERE d.user_id = u.id AND d.student_id IS NULL AND d.lifted_at IS NULL
+                    AND d.starts_on <= %(today)s
                     AND (d.ends_on IS NULL OR d.ends_on >= %(today)s)),
           cur.id,
           EXISTS (SELECT 1 FROM {acceptance.db_table} a
@@ -148,10 +163,7 @@ def viewer_for(user: User, today: datetime.date) -> Viewer:
         )
     if staff_id is not None:
         roles = tuple(
-            StaffRole.objects.filter(staff_id=staff_id)
-            .select_related("staff")
-            .filter(Q(start_date__isnull=True) | Q(start_date__lte=today))
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+            StaffRole.objects.current(today).filter(staff_id=staff_id).select_related("staff")
         )
         staff = roles[0].staff if roles else Staff.objects.get(pk=staff_id)
         return Viewer(
@@ -168,14 +180,14 @@ def viewer_for(user: User, today: datetime.date) -> Viewer:
 # --- Account-level checks ---------------------------------------------------------------------
 
 
-def _denials_in_force(today: datetime.date) -> QuerySet[AccountDenial]:
-    return AccountDenial.objects.filter(lifted_at__isnull=True, starts_on__lte=today).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=today)
-    )
-
-
 def denial_in_force(user: User, today: datetime.date) -> AccountDenial | None:
-    return _denials_in_force(today).filter(user=user).order_by("-starts_on").first()
+    """A denial of the whole account in force today (a suspension for one child is not)."""
+    return (
+        AccountDenial.objects.in_force(today)
+        .filter(user=user, student__isnull=True)
+        .order_by("-starts_on")
+        .first()
+    )
 
 
 # --- Building blocks --------------------------------------------------------------------------
@@ -183,40 +195,28 @@ def denial_in_force(user: User, today: datetime.date) -> AccountDenial | None:
 
 def currently_enrolled(today: datetime.date, school_id: int | None = None) -> Exists:
     """The student is enrolled today (at this school, when one is given)."""
-    enrollments = Enrollment.objects.filter(student=OuterRef("pk"), entry_date__lte=today)
+    enrollments = Enrollment.objects.current(today).filter(student=OuterRef("pk"))
     if school_id is not None:
         enrollments = enrollments.filter(school_id=school_id)
-    return Exists(enrollments.filter(Q(exit_date__isnull=True) | Q(exit_date__gte=today)))
+    return Exists(enrollments)
 
 
-def current_school_id(today: datetime.date) -> Subquery:
+def _current_enrollment(today: datetime.date, field: str) -> Subquery:
     return Subquery(
-        Enrollment.objects.filter(student=OuterRef("pk"), entry_date__lte=today)
-        .filter(Q(exit_date__isnull=True) | Q(exit_date__gte=today))
+        Enrollment.objects.current(today)
+        .filter(student=OuterRef("pk"))
         .order_by("-entry_date")
-        .values("school_id")[:1]
+        .values(field)[:1]
     )
 
 
-def _current_school_name(today: datetime.date) -> Subquery:
-    return Subquery(
-        Enrollment.objects.filter(student=OuterRef("pk"), entry_date__lte=today)
-        .filter(Q(exit_date__isnull=True) | Q(exit_date__gte=today))
-        .order_by("-entry_date")
-        .values("school__name")[:1]
-    )
-
-
-def _restriction_in_force(guardian_id: int, module: str, today: datetime.date) -> Exists:
+def _restriction_in_force(guardian_id: int, scope: str, today: datetime.date) -> Exists:
+    """A restriction on this guardian and the student covers `scope` today: a module, or
+    `contact_details` (the other guardians' address, phone and e-mail)."""
     return Exists(
-        Restriction.objects.filter(
-            guardian_id=guardian_id,
-            student=OuterRef("pk"),
-            lifted_at__isnull=True,
-            starts_on__lte=today,
-        )
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        .filter(Q(whole_record=True) | Q(**{module: True}))
+        Restriction.objects.in_force(today)
+        .filter(guardian_id=guardian_id, student=OuterRef("pk"))
+        .filter(Q(whole_record=True) | Q(**{scope: True}))
     )
 
 
@@ -233,29 +233,34 @@ def _rights_with_guardian(guardian_id: int, today: datetime.date) -> Q:
     student, or the eligible student consented, or the guardian certified dependency."""
     minor = Q(date_of_birth__gt=adult_on(today), eligible_student=False)
     consent = Exists(
-        StudentConsent.objects.filter(
-            student=OuterRef("pk"),
-            guardian_id=guardian_id,
-            signed_on__lte=today,
-            withdrawn_at__isnull=True,
-        ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        StudentConsent.objects.in_force(today).filter(
+            student=OuterRef("pk"), guardian_id=guardian_id
+        )
     )
     dependency = Exists(
-        DependencyCertification.objects.filter(
-            student=OuterRef("pk"), guardian_id=guardian_id, expires_on__gte=today
+        DependencyCertification.objects.in_force(today).filter(
+            student=OuterRef("pk"), guardian_id=guardian_id
         )
     )
     return minor | Q(consent) | Q(dependency)
 
 
 def _active_link(guardian_id: int, today: datetime.date) -> Exists:
+    """An activated, open link of a parent or guardian (never a contact's, R1, R67)."""
     return Exists(
-        GuardianLink.objects.filter(
+        GuardianLink.objects.open_on(today)
+        .parental()
+        .filter(
             guardian_id=guardian_id,
             student=OuterRef("pk"),
             portal_status=GuardianLink.PortalStatus.ACTIVE,
-        ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+        )
     )
+
+
+def _suspended_for_child(user: User, today: datetime.date) -> Exists:
+    """A suspension of this account for this one child is in force (R68)."""
+    return Exists(AccountDenial.objects.in_force(today).filter(user=user, student=OuterRef("pk")))
 
 
 # --- Module switches --------------------------------------------------------------------------
@@ -263,30 +268,42 @@ def _active_link(guardian_id: int, today: datetime.date) -> Exists:
 
 @dataclasses.dataclass(frozen=True)
 class Switches:
-    district: dict[str, bool]
-    by_school: dict[tuple[str, int], bool]
+    """Every module switch, read once per request. Keys: (module, school id or None, grade
+    level or "")."""
 
-    def is_on(self, module: str, school_id: int | None) -> bool:
-        if school_id is not None and (module, school_id) in self.by_school:
-            return self.by_school[(module, school_id)]
-        return self.district.get(module, True)
+    by_scope: dict[tuple[str, int | None, str], bool]
+
+    def is_on(self, module: str, school_id: int | None, grade_level: str = "") -> bool:
+        """The most specific switch wins: the school's grade level, the school, the grade
+        level district-wide, the district; with none, the module is on (R69)."""
+        for scope in (
+            (module, school_id, grade_level),
+            (module, school_id, ""),
+            (module, None, grade_level),
+            (module, None, ""),
+        ):
+            if scope in self.by_scope:
+                return self.by_scope[scope]
+        return True
 
 
 def switches_now() -> Switches:
     """The switches as they stand: read on every request, so a change holds on the next."""
-    district: dict[str, bool] = {}
-    by_school: dict[tuple[str, int], bool] = {}
-    for module, school_id, enabled in ModuleSwitch.objects.values_list(
-        "module", "school_id", "enabled"
-    ):
-        if school_id is None:
-            district[module] = enabled
-        else:
-            by_school[(module, school_id)] = enabled
-    return Switches(district=district, by_school=by_school)
+    return Switches(
+        by_scope={
+            (module, school_id, grade_level): enabled
+            for module, school_id, grade_level, enabled in ModuleSwitch.objects.values_list(
+                "module", "school_id", "grade_level", "enabled"
+            )
+        }
+    )
 
 
 # --- What a viewer may see --------------------------------------------------------------------
+
+
+# Fields a restriction can hide from a guardian, besides whole modules (R3).
+CONTACT_DETAILS = "contact_details"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -298,6 +315,9 @@ class StudentAccess:
     # The viewer holds the educational rights (the student themself, or a guardian whose
     # link carries them): they may read the record of disclosures (R9).
     rights: bool = False
+    # Parts of the record a restriction hides from this viewer besides whole modules:
+    # CONTACT_DETAILS (the other guardians' address, phone and e-mail).
+    hidden: frozenset[str] = frozenset()
 
 
 def portal_students(
@@ -309,29 +329,36 @@ def portal_students(
     """
     queryset: QuerySet[Student]
     if viewer.kind == ViewerKind.GUARDIAN and viewer.guardian_id is not None:
-        queryset = Student.objects.filter(
-            _active_link(viewer.guardian_id, today),
-            currently_enrolled(today),
-            _rights_with_guardian(viewer.guardian_id, today),
-        ).annotate(
-            **{
-                f"restricted_{module}": _restriction_in_force(viewer.guardian_id, module, today)
-                for module in ALL_MODULES
-            },
-            holds_rights=Exists(
-                GuardianLink.objects.filter(
-                    guardian_id=viewer.guardian_id,
-                    student=OuterRef("pk"),
-                    educational_rights=True,
-                )
-            ),
+        guardian_id = viewer.guardian_id
+        queryset = (
+            Student.objects.filter(
+                _active_link(guardian_id, today),
+                currently_enrolled(today),
+                _rights_with_guardian(guardian_id, today),
+            )
+            .exclude(_suspended_for_child(viewer.user, today))
+            .annotate(
+                **{
+                    f"restricted_{scope}": _restriction_in_force(guardian_id, scope, today)
+                    for scope in (*ALL_MODULES, CONTACT_DETAILS)
+                },
+                holds_rights=Exists(
+                    GuardianLink.objects.filter(
+                        guardian_id=guardian_id,
+                        student=OuterRef("pk"),
+                        educational_rights=True,
+                    )
+                ),
+            )
         )
     elif viewer.kind == ViewerKind.STUDENT and viewer.student_id is not None:
         queryset = Student.objects.filter(pk=viewer.student_id).filter(currently_enrolled(today))
     else:
         return []
     rows = queryset.annotate(
-        school_now=current_school_id(today), school_name_now=_current_school_name(today)
+        school_now=_current_enrollment(today, "school_id"),
+        school_name_now=_current_enrollment(today, "school__name"),
+        grade_now=_current_enrollment(today, "grade_level"),
     ).order_by("date_of_birth", "pk")
     result = []
     for student in rows:
@@ -339,58 +366,20 @@ def portal_students(
             module
             for module in ALL_MODULES
             if not getattr(student, f"restricted_{module}", False)
-            and switches.is_on(module, student.school_now)
+            and switches.is_on(module, student.school_now, student.grade_now or "")
         )
         if modules:
             rights = getattr(student, "holds_rights", viewer.kind == ViewerKind.STUDENT)
+            hides_contacts = getattr(student, f"restricted_{CONTACT_DETAILS}", False)
+            hidden = frozenset({CONTACT_DETAILS} if hides_contacts else ())
             result.append(
                 StudentAccess(
-                    student, student.school_now, student.school_name_now or "", modules, rights
+                    student,
+                    student.school_now,
+                    student.school_name_now or "",
+                    modules,
+                    rights,
+                    hidden,
                 )
             )
     return result
-
-
-def staff_students(viewer: Viewer, today: datetime.date) -> QuerySet[Student]:
-    """Students a staff member has a legitimate educational interest in (R12)."""
-    if viewer.kind != ViewerKind.STAFF or viewer.staff is None:
-        return Student.objects.none()
-    district_wide = {StaffRole.Role.REGISTRAR, StaffRole.Role.DISTRICT_ADMINISTRATOR}
-    school_roles = {
-        StaffRole.Role.SCHOOL_ADMINISTRATOR,
-        StaffRole.Role.ATTENDANCE_CLERK,
-        StaffRole.Role.REGISTRAR,
-    }
-    if any(r.role in district_wide and r.school_id is None for r in viewer.roles):
-        return Student.objects.all()
-    condition = Q(pk__in=[])
-    schools = {r.school_id for r in viewer.roles if r.role in school_roles and r.school_id}
-    if schools:
-        condition |= Q(
-            Exists(
-                Enrollment.objects.filter(
-                    student=OuterRef("pk"), school_id__in=schools, entry_date__lte=today
-                ).filter(Q(exit_date__isnull=True) | Q(exit_date__gte=today))
-            )
-        )
-    if any(r.role == StaffRole.Role.TEACHER for r in viewer.roles):
-        condition |= Q(
-            Exists(current_rosters_taught_by(viewer.staff, today).filter(student=OuterRef("pk")))
-        )
-    return Student.objects.filter(condition)
-
-
-def current_rosters_taught_by(staff: Staff, today: datetime.date) -> QuerySet[Roster]:
-    return Roster.objects.filter(
-        section__section_teachers__staff=staff,
-        section__start_date__lte=today,
-        section__end_date__gte=today,
-        start_date__lte=today,
-    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-
-
-def modules_for(accesses: Iterable[StudentAccess], student_id: int) -> frozenset[str]:
-    for access in accesses:
-        if access.student.pk == student_id:
-            return access.modules
-    return frozenset()

@@ -32,10 +32,9 @@ from homeroom.accounts.models import (
     User,
 )
 from homeroom.accounts.views_reset import BackgroundResetForm
-from homeroom.audit.admin import ADMIN_ROLE, AuditedModelAdmin
+from homeroom.audit.admin import AuditedModelAdmin
 from homeroom.audit.models import Action
-from homeroom.audit.services import Actor
-from homeroom.lib.http import client_address
+from homeroom.audit.services import request_actor
 
 # Only a superuser may hand out permissions: a user who may change accounts (technology
 # staff) must not be able to raise an account, their own included, above their own.
@@ -200,26 +199,18 @@ class UserAdmin(AuditedModelAdmin, auth_admin.UserAdmin):
             },
         )
 
-    def _admin_actor(self, request: HttpRequest) -> Actor:
-        return Actor(
-            user_id=request.user.pk,
-            role=ADMIN_ROLE,
-            address=client_address(request) or None,
-            request_id=getattr(request, "request_id", ""),
-        )
-
     @admin.action(
         description=_("Unlock signing in (clear failed attempts)"), permissions=["change"]
     )
     def unlock_sign_in(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        actor = self._admin_actor(request)
+        actor = request_actor(request)
         for user in queryset:
             services.sign_in_unlock(actor=actor, user=user)
         self.message_user(request, _("Signing in is unlocked."), messages.SUCCESS)
 
     @admin.action(description=_("End all their sessions"), permissions=["change"])
     def end_sessions(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        actor = self._admin_actor(request)
+        actor = request_actor(request)
         ended = sum(services.sessions_end_all(actor=actor, user=user) for user in queryset)
         self.message_user(
             request,
@@ -264,7 +255,7 @@ class UserAdmin(AuditedModelAdmin, auth_admin.UserAdmin):
     def turn_off_two_step(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         # After checking who is asking, as the district's procedure says. Staff accounts
         # must set up a new authenticator at their next sign-in (access.staff_mfa).
-        actor = self._admin_actor(request)
+        actor = request_actor(request)
         for user in queryset:
             services.mfa_remove(actor=actor, user=user)
             services.sessions_end_all(actor=actor, user=user)

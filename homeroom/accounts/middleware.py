@@ -52,7 +52,7 @@ class SessionLimitsMiddleware:
 
     def _end(self, request: HttpRequest, reason: str) -> HttpResponse:
         from homeroom.accounts import services
-        from homeroom.accounts.views import request_actor
+        from homeroom.audit.services import request_actor
 
         services.sign_out_record(actor=request_actor(request), reason=f"{reason}_limit")
         logout(request)

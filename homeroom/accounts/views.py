@@ -9,18 +9,7 @@ from django.views.decorators.http import require_POST
 from homeroom.accounts import services
 from homeroom.accounts.forms import AgreementForm, LanguageForm
 from homeroom.accounts.selectors import agreement_pending
-from homeroom.audit.services import Actor
-from homeroom.lib.http import client_address
-
-
-def request_actor(request: HttpRequest, role: str = "") -> Actor:
-    user = request.user
-    return Actor(
-        user_id=user.pk if user.is_authenticated else None,
-        role=role,
-        address=client_address(request) or None,
-        request_id=getattr(request, "request_id", ""),
-    )
+from homeroom.audit.services import request_actor
 
 
 def safe_next(request: HttpRequest, candidate: str | None, default: str) -> str:

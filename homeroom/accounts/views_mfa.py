@@ -13,8 +13,9 @@ from django.views.decorators.http import require_http_methods
 
 from homeroom.accounts import mfa, selectors, services, sessions
 from homeroom.accounts.forms import EnrolForm
-from homeroom.accounts.views import request_actor, safe_next
+from homeroom.accounts.views import safe_next
 from homeroom.accounts.views_security import _user, reauth_required
+from homeroom.audit.services import request_actor
 
 
 def _codes_page(request: HttpRequest, codes: list[str], next_url: str) -> HttpResponse:

@@ -19,9 +19,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from homeroom.accounts import services
 from homeroom.accounts.forms import NewPasswordForm, ResetRequestForm
-from homeroom.accounts.views import request_actor
 from homeroom.audit.models import Action
-from homeroom.audit.services import Event, event_record
+from homeroom.audit.services import Event, event_record, request_actor
 
 logger = logging.getLogger(__name__)
 

@@ -26,8 +26,9 @@ from homeroom.accounts import selectors, services, sessions, throttle
 from homeroom.accounts.forms import EmailChangeForm, NewPasswordForm, ReauthForm
 from homeroom.accounts.models import User
 from homeroom.accounts.passwords import long_enough_alone
-from homeroom.accounts.views import request_actor, safe_next
+from homeroom.accounts.views import safe_next
 from homeroom.accounts.views_signin import limits_context, locked_out
+from homeroom.audit.services import request_actor
 
 View = Callable[..., HttpResponse]
 EMAIL_CHANGE_SALT = "homeroom.accounts.email-change"
@@ -44,18 +45,26 @@ def signed_in(view: View) -> View:
     return checked
 
 
+def reauth_needed(request: HttpRequest, next_url: str | None = None) -> HttpResponse | None:
+    """The redirect to "confirm it is you" when the last sign-in or confirmation is older
+    than HOMEROOM_REAUTH_MINUTES; None when it is recent enough (R48). It comes back to
+    `next_url` (this page by default)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if sessions.authenticated_recently(request.session):
+        return None
+    query = urlencode({"next": next_url or request.get_full_path()})
+    return redirect(f"{reverse('accounts:reauth')}?{query}")
+
+
 def reauth_required(view: View) -> View:
-    """Changing email, password or MFA needs a sign-in or re-authentication no older than
+    """Changing email, password or MFA, exporting records in bulk, placing or lifting a
+    denial: each needs a sign-in or re-authentication no older than
     HOMEROOM_REAUTH_MINUTES (R48, ASVS 7.5.1)."""
 
     @wraps(view)
     def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not sessions.authenticated_recently(request.session):
-            query = urlencode({"next": request.get_full_path()})
-            return redirect(f"{reverse('accounts:reauth')}?{query}")
-        return view(request, *args, **kwargs)
+        return reauth_needed(request) or view(request, *args, **kwargs)
 
     return checked
 

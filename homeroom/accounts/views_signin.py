@@ -27,7 +27,8 @@ from homeroom.accounts import services, sessions, throttle
 from homeroom.accounts.forms import CodeForm, SignInForm
 from homeroom.accounts.models import TOTPDevice, User
 from homeroom.accounts.passwords import long_enough_alone
-from homeroom.accounts.views import request_actor, safe_next
+from homeroom.accounts.views import safe_next
+from homeroom.audit.services import request_actor
 
 TOO_MANY_REQUESTS = 429
 

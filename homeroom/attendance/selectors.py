@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Q
 
 from homeroom.attendance.models import ABSENT_CATEGORIES, AttendanceCode, Category, DailyMark
 from homeroom.sis.models import AcademicSession, CalendarDay, Enrollment
@@ -56,9 +55,7 @@ def enrolled_school_days(
     the schools involved.
     """
     enrollments = list(
-        Enrollment.objects.filter(student_id__in=list(student_ids), entry_date__lte=end).filter(
-            Q(exit_date__isnull=True) | Q(exit_date__gte=start)
-        )
+        Enrollment.objects.overlapping(start, end).filter(student_id__in=list(student_ids))
     )
     school_ids = {e.school_id for e in enrollments}
     days_by_school: dict[int, list[datetime.date]] = defaultdict(list)

@@ -33,7 +33,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -83,11 +83,9 @@ class TakeResult:
 # --- Taking attendance ------------------------------------------------------------------------
 
 
-def rostered_on(section: Section, day: datetime.date) -> Q:
+def rostered_on(section: Section, day: datetime.date) -> QuerySet[Roster]:
     """Roster rows of a section that hold on a day."""
-    return Q(section=section, start_date__lte=day) & (
-        Q(end_date__isnull=True) | Q(end_date__gte=day)
-    )
+    return Roster.objects.holding(day).filter(section=section)
 
 
 def meeting_check(*, section: Section, day: datetime.date, period: Period) -> None:
@@ -136,9 +134,7 @@ def attendance_take(
     meeting_check(section=section, day=day, period=period)
     codes = {code.pk: code for code in AttendanceCode.objects.filter(active=True)}
     present = _default_present(codes.values())
-    roster = set(
-        Roster.objects.filter(rostered_on(section, day)).values_list("student_id", flat=True)
-    )
+    roster = set(rostered_on(section, day).values_list("student_id", flat=True))
     strangers = set(entries) - roster
     if strangers:
         raise ValidationError(
@@ -314,14 +310,8 @@ def _derive_daily(
         codes = {**codes, **AttendanceCode.objects.in_bulk(missing_codes)}
     scheduled: dict[int, set[tuple[int, int]]] = defaultdict(set)
     for student_id, section, period in (
-        Roster.objects.filter(
-            student_id__in=student_ids,
-            start_date__lte=day,
-            section__start_date__lte=day,
-            section__end_date__gte=day,
-            section__meetings__weekday=day.weekday(),
-        )
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        Roster.objects.current(day)
+        .filter(student_id__in=student_ids, section__meetings__weekday=day.weekday())
         .values_list("student_id", "section_id", "section__meetings__period_id")
     ):
         scheduled[student_id].add((section, period))
@@ -429,11 +419,7 @@ def daily_mark_record(
         raise ValidationError({"code": _("Choose one of the attendance codes in use.")})
     if not CalendarDay.objects.filter(school=school, date=day, in_session=True).exists():
         raise ValidationError({"day": _("%(day)s is not a school day.") % {"day": day}})
-    enrolled = (
-        Enrollment.objects.filter(student=student, school=school, entry_date__lte=day)
-        .filter(Q(exit_date__isnull=True) | Q(exit_date__gte=day))
-        .exists()
-    )
+    enrolled = Enrollment.objects.current(day).filter(student=student, school=school).exists()
     if not enrolled:
         raise ValidationError(
             {"day": _("The student was not enrolled in this school on %(day)s.") % {"day": day}}

@@ -5,21 +5,22 @@ when and each changed field's old and new value, in the transaction of the write
 (DESIGN.md, "Nothing is lost").
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import admin
 from django.db import models, router, transaction
 from django.db.models.query import QuerySet
 from django.forms import BaseFormSet, ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from homeroom.audit import services
+from homeroom.audit import alerts, services
 from homeroom.audit.models import Action, AuditEvent
-from homeroom.lib.http import client_address
 
-# The Django admin is open to district staff only (User.is_staff).
-ADMIN_ROLE = "admin"
+# Kept here too for the filters that name it.
+ADMIN_ROLE = services.ADMIN_ROLE
+ROSTER = services.ROSTER
 
 
 def _plain(value: Any) -> Any:
@@ -59,24 +60,78 @@ class NoDeleteMixin(admin.options.BaseModelAdmin):
         return actions
 
 
-class AuditedModelAdmin(admin.ModelAdmin):
-    """Records each add, change and delete made through the admin, inlines included."""
+class StudentReadsMixin(admin.options.BaseModelAdmin):
+    """Staff reads in the admin are logged like families' reads (R50, R12): a list page
+    writes one STAFF_READ event per student among the rows it shows, a record's page one for
+    its student, all in one INSERT; so "who looked at this student" finds the registrar who
+    opened Sofia's record here. Rows that name no student write nothing."""
 
     # The portal module the rows belong to, if any (attendance, schedule, grades).
     audit_module = ""
-    audit_action = Action.CHANGE
-    audit_exclude = frozenset({"password"})
 
     def audit_student_id(self, obj: models.Model) -> int | None:
         return getattr(obj, "student_id", None)
 
-    def _actor(self, request: HttpRequest) -> services.Actor:
-        return services.Actor(
-            user_id=request.user.pk,
-            role=ADMIN_ROLE,
-            address=client_address(request) or None,
-            request_id=getattr(request, "request_id", ""),
+    def audit_read_student_ids(self, obj: models.Model, page: str) -> Iterable[int]:
+        """The students whose record this row shows on a "list" or "record" page (its own
+        student by default)."""
+        student_id = self.audit_student_id(obj)
+        return [] if student_id is None else [student_id]
+
+    def _record_reads(self, request: HttpRequest, rows: Iterable[models.Model], page: str) -> None:
+        student_ids = sorted({pk for row in rows for pk in self.audit_read_student_ids(row, page)})
+        if not student_ids:
+            return
+        actor = services.request_actor(request)
+        services.events_record(
+            actor=actor,
+            events=[
+                services.Event(
+                    action=Action.STAFF_READ,
+                    student_id=student_id,
+                    module=self.audit_module or ROSTER,
+                    detail={"page": f"admin:{self.opts.label_lower}:{page}"},
+                )
+                for student_id in student_ids
+            ],
         )
+        if request.user.is_authenticated:
+            alerts.staff_reads_recorded(actor=actor, user=request.user)
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)  # type: ignore[misc]
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            # The page's own rows, evaluated once here and reused by the template.
+            self._record_reads(request, list(changelist.result_list), "list")
+        return response
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+        if request.method == "GET" and getattr(response, "status_code", 0) == 200:
+            obj = getattr(response, "context_data", {}).get("original")
+            if obj is not None:
+                self._record_reads(request, [obj], "record")
+        return response
+
+
+class AuditedModelAdmin(StudentReadsMixin, admin.ModelAdmin):
+    """Records each add, change and delete made through the admin, inlines included, and
+    each read of a student's record (StudentReadsMixin)."""
+
+    audit_action = Action.CHANGE
+    audit_exclude = frozenset({"password"})
+
+    def _actor(self, request: HttpRequest) -> services.Actor:
+        return services.request_actor(request)
 
     def _event(
         self,

@@ -13,10 +13,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from homeroom.audit import reports
-from homeroom.audit.admin import ADMIN_ROLE, NoDeleteMixin
+from homeroom.audit.admin import NoDeleteMixin
 from homeroom.audit.models import SecurityReport
-from homeroom.audit.services import Actor
-from homeroom.lib.http import client_address
+from homeroom.audit.services import request_actor
 
 
 class SecurityReportForm(forms.ModelForm):
@@ -62,12 +61,7 @@ class SecurityReportAdmin(NoDeleteMixin, admin.ModelAdmin):
         self, request: HttpRequest, obj: SecurityReport, form: Any, change: bool
     ) -> None:
         reports.report_handle(
-            actor=Actor(
-                user_id=request.user.pk,
-                role=ADMIN_ROLE,
-                address=client_address(request) or None,
-                request_id=getattr(request, "request_id", ""),
-            ),
+            actor=request_actor(request),
             handled_by_id=request.user.pk,  # type: ignore[arg-type]
             report=obj,
             status=form.cleaned_data["status"],

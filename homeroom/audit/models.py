@@ -28,6 +28,8 @@ class Action(models.TextChoices):
     MODULE_SWITCH = "access.module_switch", _("Module switch")
     CONSENT = "access.consent", _("Consent or certification")
     ACTIVATION = "access.activation", _("Activation code")
+    BREAK_GLASS = "access.break_glass", _("Read outside one's interest, with a reason")
+    ACCESS_REVIEW = "access.review", _("Review of a staff account's access")
     SECURITY = "security.alert", _("Security alert")
 
 

@@ -5,10 +5,18 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
+from django.http import HttpRequest
 
 from homeroom.audit import chain
 from homeroom.audit.models import Action, AuditEvent
 from homeroom.lib import clock, freshness
+from homeroom.lib.http import client_address
+
+# The role of an administrator account with no staff record (a superuser), in the admin.
+ADMIN_ROLE = "admin"
+# The module named by staff reads of a student's roster record (identity, enrollment,
+# links), besides the portal's modules.
+ROSTER = "roster"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -23,6 +31,21 @@ class Actor:
     @classmethod
     def system(cls, role: str = "system") -> "Actor":
         return cls(user_id=None, role=role)
+
+
+def request_actor(request: HttpRequest) -> Actor:
+    """Who acts in a request, as the log names them. The access policy's middleware lends
+    its answer (access.requests: the staff member's roles, the guardian, the student); a
+    request that did not pass through it (a test's bare request) names the user alone."""
+    lent = getattr(request, "homeroom_actor", None)
+    if lent is not None:
+        return lent()
+    user = getattr(request, "user", None)
+    return Actor(
+        user_id=user.pk if user is not None and user.is_authenticated else None,
+        address=client_address(request) or None,
+        request_id=getattr(request, "request_id", ""),
+    )
 
 
 @dataclasses.dataclass(frozen=True)

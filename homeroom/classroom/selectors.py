@@ -40,15 +40,11 @@ from homeroom.sis.models import (
 # --- Shared pieces ----------------------------------------------------------------------------
 
 
-def on_roster(day: datetime.date) -> Q:
-    """Roster rows that hold on a day."""
-    return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
-
-
 def roster_students(section: Section, day: datetime.date) -> list[Student]:
     """The class on a day, by last name."""
     rows = (
-        Roster.objects.filter(on_roster(day), section=section)
+        Roster.objects.holding(day)
+        .filter(section=section)
         .select_related("student")
         .order_by("student__legal_last_name", "student__legal_first_name", "student_id")
     )
@@ -138,7 +134,8 @@ def teacher_day(sections: QuerySet[Section], day: datetime.date) -> TeacherDay:
     }
     section_ids = {m.section_id for m in meetings}
     sizes = dict(
-        Roster.objects.filter(on_roster(day), section_id__in=section_ids)
+        Roster.objects.holding(day)
+        .filter(section_id__in=section_ids)
         .values("section_id")
         .annotate(n=Count("student_id", distinct=True))
         .values_list("section_id", "n")
@@ -604,8 +601,8 @@ def student_day(student: Student, day: datetime.date) -> StudentDay:
 def enrolled_school(student: Student, day: datetime.date) -> School | None:
     """The school a student was enrolled in on a day."""
     enrollment = (
-        Enrollment.objects.filter(student=student, entry_date__lte=day)
-        .filter(Q(exit_date__isnull=True) | Q(exit_date__gte=day))
+        Enrollment.objects.current(day)
+        .filter(student=student)
         .select_related("school")
         .order_by("-entry_date")
         .first()

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 
 from homeroom.gradebook.calculation import (
     BandInput,
@@ -148,13 +148,8 @@ def current_rosters(
     """The sections students are in today, with their course, and their teachers unless
     told not to (two queries, or one)."""
     rosters = (
-        Roster.objects.filter(
-            student_id__in=list(student_ids),
-            start_date__lte=today,
-            section__start_date__lte=today,
-            section__end_date__gte=today,
-        )
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        Roster.objects.current(today)
+        .filter(student_id__in=list(student_ids))
         .select_related("section__course")
         .order_by("section__course__title", "section__code")
     )
@@ -171,13 +166,8 @@ def current_rosters(
 def current_rosters_only(student_ids: Iterable[int], today: datetime.date) -> list[Roster]:
     """`current_rosters` without the course and teachers: one light query."""
     return list(
-        Roster.objects.filter(
-            student_id__in=list(student_ids),
-            start_date__lte=today,
-            section__start_date__lte=today,
-            section__end_date__gte=today,
-        )
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        Roster.objects.current(today)
+        .filter(student_id__in=list(student_ids))
         .only("id", "student_id", "section_id")
     )
 

@@ -21,7 +21,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from homeroom.accounts.models import User
@@ -288,8 +287,8 @@ def scores_mark_missing(*, actor: Actor, recorded_by: User, assignment: Assignme
             % {"due": assignment.due_on}
         )
     students = set(
-        Roster.objects.filter(section_id=assignment.section_id, start_date__lte=assignment.due_on)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        Roster.objects.holding(today)
+        .filter(section_id=assignment.section_id, start_date__lte=assignment.due_on)
         .values_list("student_id", flat=True)
     )
     scored = {

@@ -24,9 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from homeroom.access import roles
-from homeroom.access.door import actor_for
-from homeroom.access.policy import viewer_for
-from homeroom.audit.services import Actor
+from homeroom.access.requests import request_actor
 from homeroom.interop import oneroster
 from homeroom.interop.importer import Report, import_steps
 from homeroom.interop.models import ImportRun
@@ -44,8 +42,7 @@ def may_import(user: Any) -> bool:
     return bool(user.is_superuser or user.groups.filter(name__in=IMPORTING_GROUPS).exists())
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return actor_for(request, viewer_for(request.user, clock.today()))  # type: ignore[arg-type]
+_actor = request_actor
 
 
 class UploadForm(forms.Form):

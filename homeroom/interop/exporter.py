@@ -22,8 +22,8 @@ from typing import IO, Any
 from django.db import connection, transaction
 from django.db.models.functions import Collate
 
-from homeroom.access import watch
 from homeroom.accounts.models import User
+from homeroom.audit import alerts
 from homeroom.audit.models import Action
 from homeroom.audit.services import Actor, Event, event_record
 from homeroom.gradebook.models import Assignment, Category, Score
@@ -119,7 +119,7 @@ def run_export(
             ),
         )
         # Any bulk export is told to technology staff (issue 5).
-        watch.export_recorded(
+        alerts.export_recorded(
             actor=actor,
             user=User.objects.filter(pk=actor.user_id).first() if actor.user_id else None,
             what="the district as OneRoster CSV",

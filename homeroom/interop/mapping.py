@@ -24,8 +24,8 @@ def kind_of_role(role: str) -> str:
     return STAFF
 
 
-# roles.csv role → sis.StaffRole.Role; the roles with no counterpart (aide, counselor,
-# proctor, other ext: values) give a staff record without a role.
+# roles.csv role → sis.StaffRole.Role; the roles with no counterpart (aide, proctor, other
+# ext: values) give a staff record without a role.
 STAFF_ROLE_FROM_ONEROSTER: dict[str, str] = {
     "teacher": StaffRole.Role.TEACHER,
     "principal": StaffRole.Role.SCHOOL_ADMINISTRATOR,
@@ -34,6 +34,7 @@ STAFF_ROLE_FROM_ONEROSTER: dict[str, str] = {
     "systemAdministrator": StaffRole.Role.TECHNOLOGY,
     "ext:registrar": StaffRole.Role.REGISTRAR,
     "ext:attendanceClerk": StaffRole.Role.ATTENDANCE_CLERK,
+    "counselor": StaffRole.Role.COUNSELOR,
 }
 STAFF_ROLE_TO_ONEROSTER: dict[str, str] = {
     StaffRole.Role.TEACHER: "teacher",
@@ -42,6 +43,7 @@ STAFF_ROLE_TO_ONEROSTER: dict[str, str] = {
     StaffRole.Role.TECHNOLOGY: "systemAdministrator",
     StaffRole.Role.REGISTRAR: "ext:registrar",
     StaffRole.Role.ATTENDANCE_CLERK: "ext:attendanceClerk",
+    StaffRole.Role.COUNSELOR: "counselor",
 }
 # Roles that OneRoster has no word for: a package from another system never names them, so
 # a bulk roles.csv leaving them out does not end them (only a tobedeleted row does).
@@ -59,6 +61,11 @@ ROLE_FROM_RELATIONSHIP: dict[str | None, str] = {
     GuardianLink.Relationship.GUARDIAN: "guardian",
     GuardianLink.Relationship.ACTING_AS_PARENT: "guardian",
     GuardianLink.Relationship.RELATIVE: "relative",
+    # Contacts who are not parents: OneRoster's nearest word. Never "parent" (which a
+    # receiving system could take as a portal user).
+    GuardianLink.Relationship.SIBLING: "relative",
+    GuardianLink.Relationship.EMERGENCY_CONTACT: "relative",
+    GuardianLink.Relationship.OTHER: "relative",
 }
 
 

@@ -22,7 +22,7 @@ from homeroom.access import activation, door
 from homeroom.accounts import services as account_services
 from homeroom.accounts import sessions
 from homeroom.accounts.passwords import long_enough_alone
-from homeroom.accounts.views import request_actor
+from homeroom.audit.services import request_actor
 from homeroom.portal.gate import portal_page
 from homeroom.portal.public_forms import CODE_FIELDS, AddChildForm, CodesForm, CreateAccountForm
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from homeroom.accounts.views import request_actor
 from homeroom.audit import reports
+from homeroom.audit.services import request_actor
 from homeroom.lib import clock, throttle
 from homeroom.lib.http import client_address
 from homeroom.portal.public_forms import SecurityReportForm

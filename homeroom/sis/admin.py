@@ -23,6 +23,7 @@ from homeroom.sis.models import (
     BellSchedule,
     BellTime,
     CalendarDay,
+    CaseloadEntry,
     Course,
     District,
     Enrollment,
@@ -325,7 +326,19 @@ class GuardianAdmin(KeptRecordAdmin):
     raw_id_fields = ("user",)
     readonly_fields = SOURCED_READONLY
     fieldsets: ClassVar[Any] = (
-        (None, {"fields": ("first_name", "last_name", "email", "phone", "preferred_language")}),
+        (
+            None,
+            {
+                "fields": (
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "phone",
+                    "address",
+                    "preferred_language",
+                )
+            },
+        ),
         (_("Account"), {"fields": ("user",)}),
         ONEROSTER_FIELDSET,
     )
@@ -334,6 +347,12 @@ class GuardianAdmin(KeptRecordAdmin):
     @admin.display(description=_("portal account"), boolean=True)
     def has_account(self, obj: Guardian) -> bool:
         return obj.user_id is not None
+
+    def audit_read_student_ids(self, obj: Any, page: str) -> list[int]:
+        # A guardian's page lists their children's links; the list names guardians only.
+        if page != "record":
+            return []
+        return list(obj.links.values_list("student_id", flat=True))
 
 
 class StaffRoleInline(HomeroomInline):
@@ -368,6 +387,18 @@ class StaffRoleAdmin(HomeroomAdmin):
     search_fields = ("staff__last_name", "staff__first_name", "staff__email")
     autocomplete_fields = ("staff",)
     ordering = ("staff__last_name", "staff__first_name", "role")
+
+
+@admin.register(CaseloadEntry)
+class CaseloadEntryAdmin(KeptRecordAdmin):
+    """A counselor's caseload: the students their legitimate interest reaches (R12)."""
+
+    list_display = ("staff", "student", "start_date", "end_date")
+    list_filter = (("end_date", admin.EmptyFieldListFilter),)
+    list_select_related = ("staff", "student")
+    search_fields = ("staff__last_name", "staff__first_name", *student_search())
+    autocomplete_fields = ("staff", "student")
+    ordering = ("staff__last_name", "student__legal_last_name")
 
 
 @admin.register(GuardianLink)

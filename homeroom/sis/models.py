@@ -13,6 +13,67 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+# --- "In force on a day": one definition per kind of dated row, used by every query -------------
+
+
+class EnrollmentQuerySet(models.QuerySet["Enrollment"]):
+    def current(self, day: datetime.date) -> "EnrollmentQuerySet":
+        """Enrollments that hold on `day` (the exit date is the last day enrolled)."""
+        return self.filter(entry_date__lte=day).filter(
+            Q(exit_date__isnull=True) | Q(exit_date__gte=day)
+        )
+
+    def overlapping(self, start: datetime.date, end: datetime.date) -> "EnrollmentQuerySet":
+        """Enrollments that hold on at least one day from `start` to `end`."""
+        return self.filter(entry_date__lte=end).filter(
+            Q(exit_date__isnull=True) | Q(exit_date__gte=start)
+        )
+
+    def not_ended_by(self, day: datetime.date) -> "EnrollmentQuerySet":
+        """Enrollments that hold on `day` or begin later."""
+        return self.filter(Q(exit_date__isnull=True) | Q(exit_date__gte=day))
+
+
+class StaffRoleQuerySet(models.QuerySet["StaffRole"]):
+    def current(self, day: datetime.date) -> "StaffRoleQuerySet":
+        """Roles held on `day` (an open start or end is no limit)."""
+        return self.filter(Q(start_date__isnull=True) | Q(start_date__lte=day)).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=day)
+        )
+
+
+class GuardianLinkQuerySet(models.QuerySet["GuardianLink"]):
+    def open_on(self, day: datetime.date) -> "GuardianLinkQuerySet":
+        """Links not ended by `day` (an import that drops a link ends it that day)."""
+        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+
+    def parental(self) -> "GuardianLinkQuerySet":
+        """Links of parents, legal guardians and those acting as a parent (FERPA 99.3): the
+        only relationships that may lead to portal access (policy 1110.2; R1, R67)."""
+        return self.filter(relationship__in=GuardianLink.PARENTAL)
+
+
+class SectionQuerySet(models.QuerySet["Section"]):
+    def running(self, day: datetime.date) -> "SectionQuerySet":
+        return self.filter(start_date__lte=day, end_date__gte=day)
+
+
+class RosterQuerySet(models.QuerySet["Roster"]):
+    def holding(self, day: datetime.date) -> "RosterQuerySet":
+        """Places whose own dates hold on `day`."""
+        return self.filter(start_date__lte=day).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=day)
+        )
+
+    def current(self, day: datetime.date) -> "RosterQuerySet":
+        """A student's places on `day`: the place holds and its section runs."""
+        return self.holding(day).filter(section__start_date__lte=day, section__end_date__gte=day)
+
+    def overlapping(self, start: datetime.date, end: datetime.date) -> "RosterQuerySet":
+        return self.filter(start_date__lte=end).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=start)
+        )
+
 
 def new_sourced_id() -> str:
     """OneRoster sourcedIds are stable and unique; Homeroom mints UUIDs for what it creates."""
@@ -290,6 +351,9 @@ class Guardian(SourcedModel):
     last_name = models.CharField(_("last name"), max_length=100)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Postal address as the office writes it on an envelope; a court order can hide it (and
+    # the phone and e-mail) from another guardian of the same child (R3).
+    address = models.TextField(_("postal address"), blank=True)
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=Language.choices, default=Language.ENGLISH
     )
@@ -351,8 +415,11 @@ class StaffRole(models.Model):
         REGISTRAR = "registrar", _("Registrar")
         DISTRICT_ADMINISTRATOR = "district_administrator", _("District administrator")
         TECHNOLOGY = "technology", _("Technology staff")
+        COUNSELOR = "counselor", _("School counselor")
 
-    SCHOOL_ROLES = frozenset({Role.TEACHER, Role.SCHOOL_ADMINISTRATOR, Role.ATTENDANCE_CLERK})
+    SCHOOL_ROLES = frozenset(
+        {Role.TEACHER, Role.SCHOOL_ADMINISTRATOR, Role.ATTENDANCE_CLERK, Role.COUNSELOR}
+    )
     DISTRICT_ROLES = frozenset({Role.DISTRICT_ADMINISTRATOR, Role.TECHNOLOGY})
 
     staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="roles")
@@ -368,6 +435,8 @@ class StaffRole(models.Model):
     start_date = models.DateField(_("from"), null=True, blank=True)
     end_date = models.DateField(_("until"), null=True, blank=True)
 
+    objects = StaffRoleQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("staff role")
         verbose_name_plural = _("staff roles")
@@ -379,7 +448,9 @@ class StaffRole(models.Model):
                 name="staffrole_district_unique",
             ),
             models.CheckConstraint(
-                condition=~Q(role__in=["teacher", "school_administrator", "attendance_clerk"])
+                condition=~Q(
+                    role__in=["teacher", "school_administrator", "attendance_clerk", "counselor"]
+                )
                 | Q(school__isnull=False),
                 name="staffrole_school_role_has_school",
             ),
@@ -412,7 +483,24 @@ class GuardianLink(SourcedModel):
         PARENT = "parent", pgettext_lazy("relationship", "Parent")
         GUARDIAN = "guardian", pgettext_lazy("relationship", "Legal guardian")
         ACTING_AS_PARENT = "acting_as_parent", pgettext_lazy("relationship", "Acting as parent")
+        # Contacts: kept on the record (who to call, who may pick up), never portal users.
         RELATIVE = "relative", pgettext_lazy("relationship", "Relative")
+        SIBLING = "sibling", pgettext_lazy("relationship", "Sibling")
+        EMERGENCY_CONTACT = "emergency_contact", pgettext_lazy("relationship", "Emergency contact")
+        OTHER = "other", pgettext_lazy("relationship", "Other contact")
+
+    # A parent in FERPA's sense (99.3): a natural parent, a guardian, or someone acting as a
+    # parent in the absence of one. Only these may receive an activation code or see the
+    # portal (policy 1110.2: "Only parents or guardians ... will be allowed access").
+    PARENTAL = frozenset(
+        {
+            Relationship.MOTHER,
+            Relationship.FATHER,
+            Relationship.PARENT,
+            Relationship.GUARDIAN,
+            Relationship.ACTING_AS_PARENT,
+        }
+    )
 
     class PortalStatus(models.TextChoices):
         NOT_ACTIVATED = "not_activated", _("Not activated")
@@ -438,6 +526,8 @@ class GuardianLink(SourcedModel):
     # An import that drops the link ends it here; the row and its history stay (R63, R33).
     ended_on = models.DateField(_("ended"), null=True, blank=True)
 
+    objects = GuardianLinkQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("guardian link")
         verbose_name_plural = _("guardian links")
@@ -456,6 +546,10 @@ class GuardianLink(SourcedModel):
 
     def __str__(self) -> str:
         return f"{self.guardian} → {self.student.display_name}"
+
+    @property
+    def is_parental(self) -> bool:
+        return self.relationship in self.PARENTAL
 
 
 class Enrollment(SourcedModel):
@@ -477,6 +571,8 @@ class Enrollment(SourcedModel):
     exit_reason = models.CharField(
         _("exit reason"), max_length=24, choices=ExitReason.choices, blank=True
     )
+
+    objects = EnrollmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("enrollment")
@@ -548,6 +644,8 @@ class Section(SourcedModel):
     start_date = models.DateField(_("first day"))
     end_date = models.DateField(_("last day"))
 
+    objects = SectionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("section")
         verbose_name_plural = _("sections")
@@ -591,6 +689,8 @@ class Roster(SourcedModel):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
 
+    objects = RosterQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("roster entry")
         verbose_name_plural = _("roster")
@@ -607,6 +707,42 @@ class Roster(SourcedModel):
 
     def __str__(self) -> str:
         return f"{self.student.display_name} in {self.section}"
+
+
+class CaseloadQuerySet(models.QuerySet["CaseloadEntry"]):
+    def current(self, day: datetime.date) -> "CaseloadQuerySet":
+        return self.filter(start_date__lte=day).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=day)
+        )
+
+
+class CaseloadEntry(models.Model):
+    """A student on a counselor's caseload: the counselor's legitimate educational interest
+    (R12) reaches these students, and no others without a stated reason."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="caseload")
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="counselors")
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"), null=True, blank=True)
+
+    objects = CaseloadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("caseload entry")
+        verbose_name_plural = _("caseloads")
+        indexes = [models.Index(fields=["staff", "start_date"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["staff", "student", "start_date"], name="caseload_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="caseload_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student.display_name} – {self.staff}"
 
 
 class SectionMeeting(models.Model):

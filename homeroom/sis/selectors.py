@@ -43,13 +43,12 @@ def rosters_in(
     Sections come with course, school, teachers and meetings: four queries in all.
     """
     return list(
-        Roster.objects.filter(
+        Roster.objects.overlapping(start, end)
+        .filter(
             student_id__in=list(student_ids),
-            start_date__lte=end,
             section__start_date__lte=end,
             section__end_date__gte=start,
         )
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
         .select_related("section__course", "section__school")
         .prefetch_related(
             Prefetch(

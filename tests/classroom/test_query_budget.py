@@ -11,7 +11,6 @@ from django.utils import timezone
 from homeroom.attendance.models import AttendanceCode, DailyMark, PeriodMark
 from homeroom.attendance.services import MarkEntry, attendance_take
 from homeroom.audit.services import Actor
-from homeroom.classroom.selectors import on_roster
 from homeroom.gradebook.models import Assignment
 from homeroom.sis.models import Roster, Section, SectionMeeting
 from tests import builders, personas
@@ -75,18 +74,18 @@ def _taylors_classes_of_5_and_35() -> list[tuple[Section, list[int]]]:
     today = timezone.localdate()
     sections = sorted(
         sections_of("taylor"),
-        key=lambda s: Roster.objects.filter(on_roster(today), section=s).count(),
+        key=lambda s: Roster.objects.holding(today).filter(section=s).count(),
     )[:2]
     grown = []
     for section, size in zip(sections, (5, 35), strict=True):
         day = school_day(section)
-        have = Roster.objects.filter(on_roster(today), section=section).count()
+        have = Roster.objects.holding(today).filter(section=section).count()
         assert have <= size - 2
         added = builders.rostered(section, size - have, day)
         students = Roster.objects.filter(section=section).values("student_id")
         PeriodMark.objects.filter(student_id__in=students, date=day).delete()
         DailyMark.objects.filter(student_id__in=students, date=day).delete()
-        assert Roster.objects.filter(on_roster(today), section=section).count() == size
+        assert Roster.objects.holding(today).filter(section=section).count() == size
         grown.append((section, [s.pk for s in added[:2]]))
     return grown
 
