@@ -34,13 +34,13 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from homeroom.access import policy
+from homeroom.access import policy, roles
 from homeroom.access.models import ActivationCode
 from homeroom.accounts.models import Language, User
 from homeroom.audit.models import Action
 from homeroom.audit.services import Actor, Event, event_record, events_record
 from homeroom.lib import clock, throttle
-from homeroom.sis.models import Enrollment, Guardian, GuardianLink, Staff, StaffRole, Student
+from homeroom.sis.models import Enrollment, Guardian, GuardianLink, Staff, Student
 
 # No 0, O, 1, I or L, and no lower case: a code read aloud or copied by hand stays the code.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -50,7 +50,6 @@ GROUP_LENGTH = 4
 _SEPARATORS = str.maketrans("", "", " \t\r\n\u00a0-\u2010\u2011\u2012\u2013\u2014\u2212_.")
 _DIGEST_SALT = "homeroom.access.activation.code"
 
-ISSUING_ROLES = frozenset({StaffRole.Role.REGISTRAR, StaffRole.Role.DISTRICT_ADMINISTRATOR})
 
 DEFAULT_DAYS = 14
 DEFAULT_MAX_FAILURES = 10
@@ -104,8 +103,7 @@ def may_issue(user: User) -> bool:
         return False
     if user.is_superuser:
         return True
-    viewer = policy.viewer_for(user, clock.today())
-    return any(role.role in ISSUING_ROLES for role in viewer.roles)
+    return policy.viewer_for(user, clock.today()).holds_role(roles.CUSTODIANS)
 
 
 def _require_issuer(user: User, what: str) -> None:
@@ -114,16 +112,22 @@ def _require_issuer(user: User, what: str) -> None:
 
 
 def _enrolled_now_or_later(student_id: int, today: datetime.date) -> bool:
-    return (
-        Enrollment.objects.filter(student_id=student_id)
-        .filter(Q(exit_date__isnull=True) | Q(exit_date__gte=today))
-        .exists()
-    )
+    return Enrollment.objects.not_ended_by(today).filter(student_id=student_id).exists()
+
+
+def not_parental_message(link: GuardianLink) -> str:
+    return _(
+        "%(guardian)s is recorded as %(relationship)s of the student: a contact, not a parent "
+        "or guardian. Only parents, legal guardians and those acting as a parent may have "
+        "portal access (policy 1110.2); change the relationship first if it is wrong."
+    ) % {"guardian": link.guardian, "relationship": link.get_relationship_display().lower()}
 
 
 def issue_problem(link: GuardianLink, today: datetime.date | None = None) -> str:
     """Why a code cannot be issued for this link, or "" when it can."""
     today = today or clock.today()
+    if not link.is_parental:
+        return not_parental_message(link)
     if link.ended_on is not None and link.ended_on <= today:
         return _("This guardian link has ended.")
     if not _enrolled_now_or_later(link.student_id, today):
@@ -392,6 +396,23 @@ def _usable_codes(entered: list[tuple[int, str]]) -> list[ActivationCode]:
             )
             continue
         assert record is not None
+        if not record.link.is_parental:
+            # Issued before the relationship was corrected to a contact's: a relative or an
+            # emergency contact is never a portal user (policy 1110.2, R67).
+            problems.append(
+                Problem(
+                    _(
+                        "This code is for someone the school has on file as a contact, not as "
+                        "a parent or guardian, so it cannot open the portal. Please contact "
+                        "your school's office."
+                    ),
+                    "not_parental",
+                    index=index,
+                    code_id=record.pk,
+                    student_id=record.link.student_id,
+                )
+            )
+            continue
         if not _enrolled_now_or_later(record.link.student_id, today):
             problems.append(
                 Problem(

@@ -6,12 +6,10 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from homeroom.access import services, staff, watch
-from homeroom.access.door import DISCLOSURES, actor_for
+from homeroom.access import services
 from homeroom.access.models import (
     AccountDenial,
     DependencyCertification,
@@ -19,25 +17,22 @@ from homeroom.access.models import (
     ModuleSwitch,
     Restriction,
     StudentConsent,
-    StudentRecordAccess,
 )
-from homeroom.access.policy import ViewerKind, viewer_for
-from homeroom.audit.admin import ADMIN_ROLE, NoDeleteMixin
+from homeroom.access.requests import request_actor
+from homeroom.accounts.views_security import reauth_needed
+from homeroom.audit.admin import NoDeleteMixin, StudentReadsMixin
 from homeroom.audit.models import DisclosureRecord
-from homeroom.audit.services import Actor
-from homeroom.lib import clock
-from homeroom.sis.models import StaffRole, Student
+from homeroom.sis.models import Student
 
 if TYPE_CHECKING:
     # The stubs' name for what `get_fields` returns: field names, or groups of them on one line.
     from django.contrib.admin.options import _FieldGroups
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return actor_for(request, viewer_for(request.user, clock.today()))  # type: ignore[arg-type]
+_actor = request_actor
 
 
-class NoDeleteAdmin(NoDeleteMixin, admin.ModelAdmin):
+class NoDeleteAdmin(StudentReadsMixin, NoDeleteMixin, admin.ModelAdmin):
     """Writes go through services; a refused write leaves `obj.pk` empty, and the admin
     then returns to the list with the service's message instead of a broken link."""
 
@@ -60,6 +55,9 @@ def _apply(request: HttpRequest, form: forms.ModelForm, call: Any) -> Any:
     return None
 
 
+SCOPE_FIELDS = ("whole_record", *Module.values, "contact_details")
+
+
 class RestrictionForm(forms.ModelForm):
     lift_now = forms.BooleanField(label=_("Lift this restriction now"), required=False)
 
@@ -76,19 +74,20 @@ class RestrictionForm(forms.ModelForm):
             "attendance",
             "schedule",
             "grades",
+            "contact_details",
             "note",
             "lift_reason",
         ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if self.instance.pk is None and not (
-            data.get("whole_record")
-            or data.get("attendance")
-            or data.get("schedule")
-            or data.get("grades")
-        ):
-            raise ValidationError(_("Choose the whole record or at least one module."))
+        if self.instance.pk is None and not any(data.get(f) for f in SCOPE_FIELDS):
+            raise ValidationError(
+                _(
+                    "Choose what the order covers: the whole record, one or more parts of it, "
+                    "or the other guardians' contact details."
+                )
+            )
         if data.get("lift_now") and not (data.get("lift_reason") or "").strip():
             self.add_error("lift_reason", _("Say why the restriction is lifted."))
         return data
@@ -121,9 +120,7 @@ class RestrictionAdmin(NoDeleteAdmin):
 
     @admin.display(description=_("scope"))
     def scope(self, obj: Restriction) -> str:
-        if obj.whole_record:
-            return str(_("Whole record"))
-        return ", ".join(str(Module(m).label) for m in obj.scope_modules())
+        return ", ".join(obj.scope_labels())
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         if obj is None:
@@ -158,7 +155,9 @@ class RestrictionAdmin(NoDeleteAdmin):
                     document_reference=data["document_reference"],
                     starts_on=data["starts_on"],
                     ends_on=data.get("ends_on"),
-                    modules=None if data.get("whole_record") else modules,
+                    whole_record=bool(data.get("whole_record")),
+                    modules=modules,
+                    contact_details=bool(data.get("contact_details")),
                     note=data.get("note", ""),
                 ),
             )
@@ -179,45 +178,106 @@ class RestrictionAdmin(NoDeleteAdmin):
 
 class DenialForm(forms.ModelForm):
     reinstate_now = forms.BooleanField(label=_("Reinstate access now"), required=False)
+    review_now = forms.BooleanField(
+        label=_("Record a review that keeps this suspension in force"), required=False
+    )
 
     class Meta:
         model = AccountDenial
         fields = [
             "user",
+            "student",
             "reason",
             "document_reference",
             "starts_on",
             "ends_on",
             "note",
+            "notice_withheld",
+            "review_note",
             "lift_reason",
         ]
+        help_texts = {
+            "notice_withheld": _(
+                "Leave empty and the person is told by mail, in their language. Only when a "
+                "court order or legal proceeding forbids telling them, say so here."
+            ),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("reinstate_now") and not (data.get("lift_reason") or "").strip():
+            self.add_error("lift_reason", _("Say why access is reinstated."))
+        if data.get("review_now") and not (data.get("review_note") or "").strip():
+            self.add_error("review_note", _("Say what the review found."))
+        return data
 
 
 @admin.register(AccountDenial)
 class AccountDenialAdmin(NoDeleteAdmin):
+    """Suspensions of the whole account or of access to one child (R68): placed, reviewed
+    and lifted here, each after the staff member confirms it is them (R48)."""
+
     form = DenialForm
-    list_display = ["user", "reason", "starts_on", "ends_on", "placed_by", "lifted_at"]
-    list_filter = ["reason", ("lifted_at", admin.EmptyFieldListFilter)]
-    search_fields = ["user__username", "user__email", "user__last_name"]
-    autocomplete_fields = ["user"]
-    list_select_related = ["user", "placed_by"]
-    readonly_fields = ["placed_by", "placed_at", "lifted_by", "lifted_at"]
+    list_display = [
+        "user",
+        "student",
+        "reason",
+        "starts_on",
+        "ends_on",
+        "placed_by",
+        "reviewed_at",
+        "lifted_at",
+    ]
+    list_filter = ["reason", ("lifted_at", admin.EmptyFieldListFilter), "reviewed_at"]
+    search_fields = ["user__username", "user__email", "user__last_name", "student__local_id"]
+    autocomplete_fields = ["user", "student"]
+    list_select_related = ["user", "student", "placed_by"]
+    readonly_fields = [
+        "placed_by",
+        "placed_at",
+        "notified_at",
+        "reviewed_by",
+        "reviewed_at",
+        "lifted_by",
+        "lifted_at",
+    ]
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> "_FieldGroups":
         fields = list(DenialForm.Meta.fields)
         if obj is None:
             fields.remove("lift_reason")
+            fields.remove("review_note")
         elif obj.lifted_at is None:
+            fields.insert(fields.index("review_note"), "review_now")
             fields.insert(fields.index("lift_reason"), "reinstate_now")
         return [*fields, *self.readonly_fields]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         if obj is None:
             return self.readonly_fields
-        locked = [f for f in DenialForm.Meta.fields if f != "lift_reason"]
+        locked = [f for f in DenialForm.Meta.fields if f not in {"lift_reason", "review_note"}]
         if obj.lifted_at is not None:
-            locked.append("lift_reason")
+            locked += ["lift_reason", "review_note"]
         return [*locked, *self.readonly_fields]
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        # Placing, reviewing or lifting a denial asks the staff member to confirm it is them
+        # first (R48); reading a lifted one does not.
+        open_one = (
+            object_id is None
+            or AccountDenial.objects.filter(pk=object_id, lifted_at__isnull=True).exists()
+        )
+        if open_one and self.has_change_permission(request):
+            redirect = reauth_needed(request)
+            if redirect is not None:
+                return redirect
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request: HttpRequest, obj: AccountDenial, form: Any, change: bool) -> None:
         data = form.cleaned_data
@@ -229,16 +289,30 @@ class AccountDenialAdmin(NoDeleteAdmin):
                     actor=_actor(request),
                     placed_by=request.user,  # type: ignore[arg-type]
                     user=data["user"],
+                    student=data.get("student"),
                     reason=data["reason"],
                     starts_on=data["starts_on"],
                     ends_on=data.get("ends_on"),
                     note=data.get("note", ""),
                     document_reference=data.get("document_reference", ""),
+                    notice_withheld=data.get("notice_withheld", ""),
                 ),
             )
             if placed is not None:
                 obj.pk = placed.pk
-        elif data.get("reinstate_now"):
+            return
+        if data.get("review_now"):
+            _apply(
+                request,
+                form,
+                lambda: services.denial_review(
+                    actor=_actor(request),
+                    reviewed_by=request.user,  # type: ignore[arg-type]
+                    denial=obj,
+                    note=data.get("review_note", ""),
+                ),
+            )
+        if data.get("reinstate_now"):
             _apply(
                 request,
                 form,
@@ -253,13 +327,13 @@ class AccountDenialAdmin(NoDeleteAdmin):
 
 @admin.register(ModuleSwitch)
 class ModuleSwitchAdmin(NoDeleteAdmin):
-    list_display = ["module", "school", "enabled", "changed_by", "changed_at"]
-    list_filter = ["module", "enabled", "school"]
-    fields = ["module", "school", "enabled"]
+    list_display = ["module", "school", "grade_level", "enabled", "changed_by", "changed_at"]
+    list_filter = ["module", "enabled", "school", "grade_level"]
+    fields = ["module", "school", "grade_level", "enabled"]
     list_select_related = ["school", "changed_by"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return ["module", "school"] if obj is not None else []
+        return ["module", "school", "grade_level"] if obj is not None else []
 
     def save_model(self, request: HttpRequest, obj: ModuleSwitch, form: Any, change: bool) -> None:
         saved = _apply(
@@ -271,6 +345,7 @@ class ModuleSwitchAdmin(NoDeleteAdmin):
                 module=obj.module,
                 enabled=obj.enabled,
                 school=obj.school,
+                grade_level=obj.grade_level,
             ),
         )
         if saved is not None:
@@ -414,187 +489,6 @@ class DisclosureRecordAdmin(NoDeleteAdmin):
             obj.pk = saved.pk
 
 
-class _ExportFromChangelist:
-    """A CSV export of what the changelist shows, with its filters; itself logged (R50)."""
-
-    export_limit = 200_000
-
-    def get_urls(self):
-        from django.urls import path
-
-        own = [
-            path(
-                "export.csv",
-                self.admin_site.admin_view(self.export_csv),  # type: ignore[attr-defined]
-                name="access_studentrecordaccess_export",
-            )
-        ]
-        return own + super().get_urls()  # type: ignore[misc]
-
-    def export_csv(self, request: HttpRequest) -> StreamingHttpResponse:
-        import csv
-
-        if not self.has_view_permission(request):  # type: ignore[attr-defined]
-            raise PermissionDenied
-        changelist = self.get_changelist_instance(request)  # type: ignore[attr-defined]
-        events = changelist.get_queryset(request).select_related("actor")[: self.export_limit]
-        rows = list(
-            events.values_list(
-                "seq",
-                "occurred_at",
-                "action",
-                "actor__username",
-                "actor_role",
-                "student_id",
-                "module",
-                "object_type",
-                "object_id",
-                "request_id",
-                "address",
-            )
-        )
-        actor = _actor(request)
-        from homeroom.audit.models import Action as AuditAction
-        from homeroom.audit.services import Event, event_record
-
-        event_record(
-            actor=actor,
-            event=Event(
-                action=AuditAction.EXPORT,
-                object_type="audit.auditevent",
-                detail={"rows": len(rows), "filters": dict(request.GET.items())},
-            ),
-        )
-        watch.export_recorded(
-            actor=actor,
-            user=request.user,  # type: ignore[arg-type]
-            what="audit log (CSV)",
-            rows=len(rows),
-        )
-
-        class Echo:
-            def write(self, value: str) -> str:
-                return value
-
-        writer = csv.writer(Echo())
-        header = [
-            "seq",
-            "occurred_at_utc",
-            "action",
-            "actor",
-            "role",
-            "student_id",
-            "module",
-            "object_type",
-            "object_id",
-            "request_id",
-            "address",
-        ]
-        lines = (writer.writerow(row) for row in [header, *rows])
-        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
-        return response
-
-
-class _ModuleFilter(admin.SimpleListFilter):
-    """The portal modules, listed from the code: Django's default filter would list the
-    values in the log with SELECT DISTINCT over all of it (docs/performance.md)."""
-
-    title = _("module")
-    parameter_name = "module"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [
-            *Module.choices,
-            (DISCLOSURES, _("Who has received records")),
-            (staff.ROSTER, _("Class roster")),
-            (staff.CLASSROOM, _("Classroom")),
-        ]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(module=self.value()) if self.value() else queryset
-
-
-class _RoleFilter(admin.SimpleListFilter):
-    """The roles, listed from the code. A staff member with several roles is written as
-    "role,role" (policy.Viewer.role_label): each of them finds the event."""
-
-    title = _("role")
-    parameter_name = "actor_role"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [
-            (ViewerKind.GUARDIAN, _("Guardian")),
-            (ViewerKind.STUDENT, _("Student")),
-            *StaffRole.Role.choices,
-            (ADMIN_ROLE, _("Staff in the admin")),
-        ]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        role = self.value()
-        if not role:
-            return queryset
-        return queryset.filter(
-            Q(actor_role=role)
-            | Q(actor_role__startswith=f"{role},")
-            | Q(actor_role__endswith=f",{role}")
-            | Q(actor_role__contains=f",{role},")
-        )
-
-
-@admin.register(StudentRecordAccess)
-class StudentRecordAccessAdmin(_ExportFromChangelist, admin.ModelAdmin):
-    """The audit log for technology staff and auditors: search a student's local id (who
-    looked at this record?) or an account's username (what did this account do?)."""
-
-    list_display = [
-        "occurred_at",
-        "actor_name",
-        "actor_role",
-        "action",
-        "module",
-        "student_id",
-        "address",
-    ]
-    # Dates by fixed ranges (today, past 7 days, this month, this year): a date hierarchy
-    # would list the log's days with SELECT DISTINCT over all of it.
-    list_filter = [("occurred_at", admin.DateFieldListFilter), "action", _ModuleFilter, _RoleFilter]
-    search_help_text = _(
-        "A student's local or state id shows who looked at that record; a username shows "
-        "what that account did."
-    )
-    search_fields = ["=student_id"]
-    show_full_result_count = False
-    list_select_related = ["actor"]
-    list_per_page = 100
-    ordering = ["-occurred_at", "-seq"]
-    change_list_template = "admin/access/studentrecordaccess/change_list.html"
-
-    @admin.display(description=_("who"), ordering="actor__username")
-    def actor_name(self, obj: StudentRecordAccess) -> str:
-        return obj.actor.username if obj.actor is not None else str(_("the system"))
-
-    def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        from homeroom.accounts.models import User
-
-        student_ids = list(
-            Student.objects.filter(Q(local_id=term) | Q(state_id=term)).values_list("pk", flat=True)
-        )
-        actor_ids = list(User.objects.filter(username=term).values_list("pk", flat=True))
-        return queryset.filter(Q(student_id__in=student_ids) | Q(actor_id__in=actor_ids)), False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-# Activation codes, and the action on guardian links that issues them with their letters.
-from homeroom.access import admin_activation  # noqa: E402, F401
+# Activation codes, and the action on guardian links that issues them with their letters;
+# who looked at a student's record; reads with a stated reason and the staff access review.
+from homeroom.access import admin_activation, admin_review, admin_who_looked  # noqa: E402, F401

@@ -19,18 +19,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from homeroom.access import activation, letters
-from homeroom.access.door import actor_for
 from homeroom.access.models import ActivationCode
-from homeroom.access.policy import viewer_for
+from homeroom.access.requests import request_actor
 from homeroom.audit.admin import NoDeleteMixin
-from homeroom.audit.services import Actor
 from homeroom.lib import clock
 from homeroom.sis.admin import GuardianLinkAdmin
 from homeroom.sis.models import GuardianLink
 
-
-def _actor(request: HttpRequest) -> Actor:
-    return actor_for(request, viewer_for(request.user, clock.today()))  # type: ignore[arg-type]
+_actor = request_actor
 
 
 CODE_FIELDS = (

@@ -10,11 +10,12 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from homeroom.access import roles
 from homeroom.access.policy import adult_on, currently_enrolled
 from homeroom.sis.models import StaffRole, Student
 
@@ -51,18 +52,13 @@ def admin_list_path(today: datetime.date, days: int, school_id: int | None = Non
 def _recipients(today: datetime.date) -> dict[int | None, set[str]]:
     """Who is told, by the school they answer for (None: the whole district): registrars
     and district administrators whose role is in force today."""
-    roles = (
-        StaffRole.objects.filter(
-            role__in=[StaffRole.Role.REGISTRAR, StaffRole.Role.DISTRICT_ADMINISTRATOR]
-        )
-        .filter(
-            Q(start_date__isnull=True) | Q(start_date__lte=today),
-            Q(end_date__isnull=True) | Q(end_date__gte=today),
-        )
+    held = (
+        StaffRole.objects.current(today)
+        .filter(role__in=roles.CUSTODIANS)
         .select_related("staff__user")
     )
     found: dict[int | None, set[str]] = defaultdict(set)
-    for role in roles:
+    for role in held:
         staff = role.staff
         address = staff.email or (staff.user.email if staff.user else "")
         if address:

@@ -1,13 +1,20 @@
-"""The staff side of the door: how a classroom or office page reaches a section or a student.
+"""THE access policy for staff: which students a member of staff has a legitimate
+educational interest in (FERPA 99.31(a)(1)(ii), R12), and how a staff page reaches a section
+or a student.
 
-Staff see the students they have a legitimate educational interest in (R12): a teacher the
-sections they teach today (co-teachers too), the attendance clerk and the school
-administrator their school's students, district roles the district. A classroom view never
-looks a section or a student up by the id in its URL: it asks `open_section` or
-`open_office_student`, which answer only within those bounds and otherwise write a refusal
-to the audit log and raise Http404, so "not yours" and "does not exist" look the same.
-Every page that shows students' records writes one STAFF_READ event per student, all in one
-INSERT (R50).
+- A teacher: the students of the sections they teach today (co-teaching too).
+- A counselor: the students on their caseload today.
+- A school administrator, attendance clerk or school registrar: their school's students.
+- A district registrar or district administrator: the district.
+- Technology staff: none (accounts and the audit log, never a student's record).
+
+Reading a student outside that interest needs a stated reason ("break-glass",
+`access.break_glass`): allowed to educators and the office, logged, and reported weekly.
+A staff view never looks a section or a student up by the id in its URL: it asks
+`open_section`, `open_office_student` or `open_student`, which answer only within these
+bounds and otherwise write a refusal to the audit log and raise Http404, so "not yours" and
+"does not exist" look the same. Every page that shows students' records writes one
+STAFF_READ event per student, all in one INSERT (R50).
 """
 
 import dataclasses
@@ -15,95 +22,169 @@ import datetime
 from collections.abc import Iterable
 from typing import NoReturn
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from homeroom.access import policy, watch
-from homeroom.access.door import actor_for
+from homeroom.access import break_glass, roles
 from homeroom.access.policy import Viewer, ViewerKind
+from homeroom.access.requests import AccessRequest, resolve
+from homeroom.audit import alerts, services
 from homeroom.audit.models import Action
-from homeroom.audit.services import Actor, Event, events_record
-from homeroom.lib import clock
-from homeroom.sis.models import Enrollment, School, Section, StaffRole, Student
+from homeroom.audit.services import Event, events_record
+from homeroom.sis.models import CaseloadEntry, Enrollment, Roster, School, Section, Student
 
-Role = StaffRole.Role
+Role = roles.Role
 
-# Who keeps a school's daily attendance: with a school, that school; without, the district.
-OFFICE_ROLES = frozenset({Role.ATTENDANCE_CLERK, Role.SCHOOL_ADMINISTRATOR, Role.REGISTRAR})
-DISTRICT_OFFICE_ROLES = frozenset({Role.REGISTRAR, Role.DISTRICT_ADMINISTRATOR})
 # What staff pages name as the module of their events, besides the portal's modules.
-ROSTER = "roster"
+ROSTER = services.ROSTER
 CLASSROOM = "classroom"
 
+# The staff pages' name for a resolved request (the same object as the portal's).
+StaffRequest = AccessRequest
+staff_request = resolve
 
-@dataclasses.dataclass
-class StaffRequest:
-    """What the policy resolved for a staff member's request, computed once per request."""
 
-    viewer: Viewer
-    today: datetime.date
-    now: datetime.datetime
-    actor: Actor
+@dataclasses.dataclass(frozen=True)
+class StaffScope:
+    """What a member of staff does today, read from their current roles."""
 
-    @property
-    def is_staff(self) -> bool:
-        return self.viewer.kind == ViewerKind.STAFF and self.viewer.staff is not None
-
-    @property
-    def teaches(self) -> bool:
-        return self.is_staff and any(r.role == Role.TEACHER for r in self.viewer.roles)
-
-    @property
-    def district_office(self) -> bool:
-        return self.is_staff and any(
-            r.role in DISTRICT_OFFICE_ROLES and r.school_id is None for r in self.viewer.roles
-        )
-
-    @property
-    def office_school_ids(self) -> frozenset[int]:
-        """The schools whose daily attendance this person keeps (not counting district
-        roles, which keep every school's)."""
-        if not self.is_staff:
-            return frozenset()
-        return frozenset(
-            r.school_id for r in self.viewer.roles if r.role in OFFICE_ROLES and r.school_id
-        )
+    is_staff: bool
+    teaches: bool
+    counsels: bool
+    district_office: bool
+    office_school_ids: frozenset[int]
+    interest_school_ids: frozenset[int]
+    may_give_reasons: bool
 
     @property
     def keeps_office(self) -> bool:
         return self.district_office or bool(self.office_school_ids)
 
 
-def staff_request(request: HttpRequest) -> StaffRequest:
-    cached = getattr(request, "_homeroom_staff", None)
-    if cached is not None:
-        return cached
-    today = clock.today()
-    viewer = policy.viewer_for(request.user, today)  # type: ignore[arg-type]
-    resolved = StaffRequest(
-        viewer=viewer, today=today, now=clock.now(), actor=actor_for(request, viewer)
+def scope_of(viewer: Viewer) -> StaffScope:
+    is_staff = viewer.kind == ViewerKind.STAFF and viewer.staff is not None
+    held = viewer.roles if is_staff else ()
+    return StaffScope(
+        is_staff=is_staff,
+        teaches=any(r.role == Role.TEACHER for r in held),
+        counsels=any(r.role == Role.COUNSELOR for r in held),
+        district_office=any(
+            r.role in roles.DISTRICT_INTEREST and r.school_id is None for r in held
+        ),
+        office_school_ids=frozenset(
+            r.school_id for r in held if r.role in roles.OFFICE and r.school_id
+        ),
+        interest_school_ids=frozenset(
+            r.school_id for r in held if r.role in roles.SCHOOL_INTEREST and r.school_id
+        ),
+        may_give_reasons=any(r.role in roles.REASON_GIVERS for r in held),
     )
-    request._homeroom_staff = resolved  # type: ignore[attr-defined]
-    return resolved
+
+
+# --- Legitimate educational interest (R12): the one answer ------------------------------------
+
+
+def _rosters_taught(viewer: Viewer, day: datetime.date) -> QuerySet[Roster]:
+    return Roster.objects.current(day).filter(section__section_teachers__staff=viewer.staff)
+
+
+def staff_students(viewer: Viewer, day: datetime.date) -> QuerySet[Student]:
+    """The students this member of staff has a legitimate educational interest in on `day`."""
+    scope = scope_of(viewer)
+    if not scope.is_staff:
+        return Student.objects.none()
+    if scope.district_office:
+        return Student.objects.all()
+    condition = Q(pk__in=[])
+    if scope.interest_school_ids:
+        condition |= Q(
+            Exists(
+                Enrollment.objects.current(day).filter(
+                    student=OuterRef("pk"), school_id__in=scope.interest_school_ids
+                )
+            )
+        )
+    if scope.teaches:
+        condition |= Q(Exists(_rosters_taught(viewer, day).filter(student=OuterRef("pk"))))
+    if scope.counsels:
+        condition |= Q(
+            Exists(
+                CaseloadEntry.objects.current(day).filter(
+                    staff=viewer.staff, student=OuterRef("pk")
+                )
+            )
+        )
+    return Student.objects.filter(condition)
+
+
+def has_interest(viewer: Viewer, student_id: int, day: datetime.date) -> bool:
+    return staff_students(viewer, day).filter(pk=student_id).exists()
+
+
+def caseload(resolved: AccessRequest) -> QuerySet[Student]:
+    """A counselor's students today, by name."""
+    if not scope_of(resolved.viewer).counsels:
+        return Student.objects.none()
+    return Student.objects.filter(
+        Exists(
+            CaseloadEntry.objects.current(resolved.today).filter(
+                staff=resolved.viewer.staff, student=OuterRef("pk")
+            )
+        )
+    ).order_by("legal_last_name", "legal_first_name")
+
+
+# --- A student's record, for staff ----------------------------------------------------------
+
+
+class ReasonNeeded(Exception):
+    """This person may read outside their interest by stating a reason, and has not yet (or
+    the time their reason opened has passed). Raised before anything about the student is
+    looked up, so the answer is the same whether the student exists or not."""
+
+
+def open_student(request: HttpRequest, student_id: int) -> Student:
+    """The student, if this member of staff has a legitimate interest in them today or an
+    open read with a stated reason (break-glass); ReasonNeeded when they may state one;
+    otherwise a logged 404."""
+    resolved = resolve(request)
+    viewer = resolved.viewer
+    scope = scope_of(viewer)
+    if scope.is_staff and (
+        has_interest(viewer, student_id, resolved.today)
+        or break_glass.in_force(viewer.user, student_id, resolved.now)
+    ):
+        student = Student.objects.filter(pk=student_id).first()
+        if student is not None:
+            return student
+    elif scope.may_give_reasons:
+        raise ReasonNeeded
+    refuse(
+        request,
+        student_id=student_id,
+        module=ROSTER,
+        object_type="sis.student",
+        object_id=student_id,
+        write=False,
+    )
 
 
 # --- Sections ---------------------------------------------------------------------------------
 
 
-def sections_taught(resolved: StaffRequest, day: datetime.date | None = None) -> QuerySet[Section]:
+def sections_taught(resolved: AccessRequest, day: datetime.date | None = None) -> QuerySet[Section]:
     """The sections this person teaches (co-teaching included) that run on a day, today by
     default. Nothing without a current teacher role."""
-    if not resolved.teaches:
+    if not scope_of(resolved.viewer).teaches:
         return Section.objects.none()
-    day = day or resolved.today
-    return Section.objects.filter(
-        section_teachers__staff=resolved.viewer.staff, start_date__lte=day, end_date__gte=day
+    return Section.objects.running(day or resolved.today).filter(
+        section_teachers__staff=resolved.viewer.staff
     )
 
 
 def open_section(request: HttpRequest, section_id: int, *, write: bool = False) -> Section:
     """The section, if this staff member teaches it and it runs today; else a logged 404."""
-    resolved = staff_request(request)
+    resolved = resolve(request)
     section = (
         sections_taught(resolved).filter(pk=section_id).select_related("course", "school").first()
     )
@@ -112,28 +193,36 @@ def open_section(request: HttpRequest, section_id: int, *, write: bool = False) 
     return section
 
 
-# --- Students, for the office -----------------------------------------------------------------
+# --- The office -------------------------------------------------------------------------------
 
 
-def office_schools(resolved: StaffRequest) -> QuerySet[School]:
-    if resolved.district_office:
+def office_schools(resolved: AccessRequest) -> QuerySet[School]:
+    scope = scope_of(resolved.viewer)
+    if scope.district_office:
         return School.objects.all()
-    return School.objects.filter(pk__in=resolved.office_school_ids)
+    return School.objects.filter(pk__in=scope.office_school_ids)
 
 
-def office_students(resolved: StaffRequest, school: School | None = None) -> QuerySet[Student]:
+def keeps_office_of(resolved: AccessRequest, school: School | None) -> bool:
+    """May this person record the office's daily mark at this school?"""
+    if school is None:
+        return False
+    scope = scope_of(resolved.viewer)
+    return scope.district_office or school.pk in scope.office_school_ids
+
+
+def office_students(resolved: AccessRequest, school: School | None = None) -> QuerySet[Student]:
     """Students whose daily attendance this person keeps: enrolled today in a school of
     theirs (in `school` alone, when given)."""
-    if not resolved.keeps_office:
+    scope = scope_of(resolved.viewer)
+    if not scope.keeps_office:
         return Student.objects.none()
-    schools = None if resolved.district_office else set(resolved.office_school_ids)
+    schools = None if scope.district_office else set(scope.office_school_ids)
     if school is not None:
         if schools is not None and school.pk not in schools:
             return Student.objects.none()
         schools = {school.pk}
-    enrolled = Enrollment.objects.filter(entry_date__lte=resolved.today).filter(
-        Q(exit_date__isnull=True) | Q(exit_date__gte=resolved.today)
-    )
+    enrolled = Enrollment.objects.current(resolved.today)
     if schools is not None:
         enrolled = enrolled.filter(school_id__in=schools)
     return Student.objects.filter(pk__in=enrolled.values("student_id"))
@@ -141,8 +230,7 @@ def office_students(resolved: StaffRequest, school: School | None = None) -> Que
 
 def open_office_student(request: HttpRequest, student_id: int, *, write: bool = False) -> Student:
     """The student, if this person keeps their school's attendance; else a logged 404."""
-    resolved = staff_request(request)
-    student = office_students(resolved).filter(pk=student_id).first()
+    student = office_students(resolve(request)).filter(pk=student_id).first()
     if student is None:
         refuse(
             request,
@@ -166,7 +254,7 @@ def record_reads(
     page: str = "",
 ) -> None:
     """One STAFF_READ event per student and module shown, all in a single INSERT (R50)."""
-    resolved = staff_request(request)
+    resolved = resolve(request)
     detail = {"page": page} if page else {}
     events_record(
         actor=resolved.actor,
@@ -181,7 +269,7 @@ def record_reads(
             for student_id, module in sorted(set(reads))
         ],
     )
-    watch.staff_reads_recorded(actor=resolved.actor, user=request.user)  # type: ignore[arg-type]
+    alerts.staff_reads_recorded(actor=resolved.actor, user=request.user)  # type: ignore[arg-type]
 
 
 def refuse(
@@ -194,9 +282,8 @@ def refuse(
     module: str = CLASSROOM,
 ) -> NoReturn:
     """Log a refusal (what was asked for, and whether to change it), then 404."""
-    resolved = staff_request(request)
     events_record(
-        actor=resolved.actor,
+        actor=resolve(request).actor,
         events=[
             Event(
                 action=Action.REFUSED,

@@ -506,3 +506,17 @@ class OfficeMarkForm(forms.Form):
         self.fields["code"].label_from_instance = (  # type: ignore[attr-defined]
             lambda code: f"{code.code} – {code.explanation}"
         )
+
+
+class ReasonForm(forms.Form):
+    """Why a member of staff needs a record outside their own students (break-glass)."""
+
+    reason = forms.CharField(
+        label=_("Your reason"),
+        help_text=_(
+            "What your work needs now, for example “covering Ms. Taylor's class today, "
+            "student unwell: parent's phone number”."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )

@@ -24,7 +24,7 @@ def staff_page(view: View) -> View:
         if policy.denial_in_force(user, clock.today()) is not None:
             logout(request)
             return render(request, "accounts/denied.html", status=403)
-        if not staff.staff_request(request).is_staff:
+        if not staff.scope_of(staff.staff_request(request).viewer).is_staff:
             # Families reach students through the portal, never through staff pages; an id
             # in the address is logged as a refusal, as any other out-of-bounds request.
             for key in ("section_id", "student_id"):

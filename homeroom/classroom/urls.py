@@ -32,4 +32,6 @@ urlpatterns = [
     path("sections/<int:section_id>/history/", views.history, name="history"),
     path("office/", views.office, name="office"),
     path("office/students/<int:student_id>/", views.office_student, name="office-student"),
+    path("students/<int:student_id>/", views.student, name="student"),
+    path("caseload/", views.caseload, name="caseload"),
 ]

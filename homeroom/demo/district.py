@@ -41,6 +41,7 @@ from homeroom.sis.models import (
     BellSchedule,
     BellTime,
     CalendarDay,
+    CaseloadEntry,
     Course,
     District,
     Enrollment,
@@ -225,6 +226,8 @@ class _Seeder:
         self.password = password
         self.today = today
         self.rng = random.Random(seed)
+        # Addresses come from a stream of their own, so adding them moved nothing else.
+        self.places = random.Random(f"{seed}:addresses")
         self.tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
         self.year: SchoolYear = school_year_for(today)
         # One Argon2 hash for every account: the salt differs per run, the password does not.
@@ -288,6 +291,13 @@ class _Seeder:
             email = f"{stem}{n}@{domain}"
         self._emails.add(email)
         return email
+
+    def address(self) -> str:
+        """A made-up street address in a made-up Connecticut town (no real place)."""
+        number = self.places.randrange(2, 400)
+        street = self.places.choice(names.STREETS)
+        town, postcode = self.places.choice(names.TOWNS)
+        return f"{number} {street}\n{town}, CT {postcode}"
 
     def phone(self) -> str:
         # 555-0100 to 555-0199 are reserved for fiction in every area code.
@@ -525,6 +535,7 @@ class _Seeder:
             last_name=last,
             email=self.personal_email(first, last) if email else "",
             phone=self.phone(),
+            address=self.address(),
             preferred_language=language,
         )
         self.guardians.append(row)
@@ -633,6 +644,7 @@ class _Seeder:
         noah.persona, noah.ability = "noah", 0.9
         linda = self.new_guardian(first="Linda", last="Chen")
         michael = self.new_guardian(first="Michael", last="Chen", email=False)
+        michael.address = linda.address
         self.new_link(linda, noah, relationship="mother", order=1, activated_at=activated)
         self.new_link(michael, noah, relationship="father", order=2, activated_at=None)
 
@@ -724,6 +736,7 @@ class _Seeder:
                     email=rng.random() < 0.9,
                 )
                 if kind == "couple":
+                    two.address = one.address  # one household
                     adults = [(one, relation_one, True, True), (two, relation_two, True, True)]
                 elif rng.random() < 0.5:
                     # Joint custody: the children live in two households.
@@ -758,6 +771,11 @@ class _Seeder:
                 )
                 for g, _relation, custody, _lives in adults
             }
+            # A relative raising the children is a contact on file, not a parent: the
+            # portal is for parents and guardians only (policy 1110.2), so no code is used.
+            for g, relation, _custody, _lives in adults:
+                if relation not in GuardianLink.PARENTAL:
+                    activation[id(g)] = None
 
             grades: list[int] = []
             for _ in range(size):
@@ -1034,13 +1052,15 @@ class _Seeder:
             username="sam",
         )
         self.persona_users["pat"], self.persona_users["sam"] = pat.user, sam.user
-        first, last, _ = self.random_adult()
-        self.new_staff(
-            first=first,
-            last=last,
+        self.random_adult()  # drawn as before, so the district that follows is the same
+        lee = self.new_staff(
+            first="Jordan",
+            last="Lee",
             honorific="Dr.",
             roles=[(StaffRole.Role.DISTRICT_ADMINISTRATOR, None)],
+            username="lee",
         )
+        self.persona_users["lee"] = lee.user
         first, last, honorific = self.random_adult()
         self.new_staff(
             first=first,
@@ -1048,6 +1068,19 @@ class _Seeder:
             honorific=honorific,
             roles=[(StaffRole.Role.TECHNOLOGY, None)],
         )
+        # The counselor came later than the rest of the cast: drawn from a stream of his
+        # own, so adding him moved nothing else in the district.
+        main, self.rng = self.rng, random.Random(f"{self.seed}:counselor")
+        ruiz = self.new_staff(
+            first="Luis",
+            last="Ruiz",
+            honorific="Mr.",
+            roles=[(StaffRole.Role.COUNSELOR, self.schools[HIGH])],
+            username="ruiz",
+        )
+        self.rng = main
+        self.persona_users["ruiz"] = ruiz.user
+        self.counselor = ruiz
 
     # --- Writing the people
 
@@ -1236,6 +1269,31 @@ class _Seeder:
         self.bulk(SectionMeeting, meetings, "section_meetings")
         self.bulk(Roster, rosters, "rosters")
 
+    # --- The counselor's caseload
+
+    def save_caseload(self) -> None:
+        """Mr. Ruiz counsels Noah and about one high-school student in twenty, never Sofia:
+        her record asks him for a reason (R12). Drawn from a stream of its own."""
+        draw = random.Random(f"{self.seed}:caseload")
+        high = self.schools[HIGH]
+        chosen = [self.persona_pupils["noah"]] + [
+            pupil
+            for pupil in self.pupils
+            if pupil.school is high
+            and not pupil.persona
+            and pupil.enrolled_on(self.today)
+            and draw.random() < 0.05
+        ]
+        CaseloadEntry.objects.bulk_create(
+            CaseloadEntry(
+                staff=self.counselor.row,
+                student=pupil.row,
+                start_date=self.year.first_day,
+            )
+            for pupil in chosen
+        )
+        self.counts["caseload"] = len(chosen)
+
     # --- Restrictions and consents
 
     def save_policy_records(self) -> None:
@@ -1256,6 +1314,7 @@ class _Seeder:
             placed_at=self.at(starts_on, 10, 15),
         )
         self.counts["restrictions"] = 1
+        self.save_caseload()
 
         # Other students who are 18 already: most families have consent or a dependency
         # certification on file, so the rule that hides Alex is visibly the exception.

@@ -256,6 +256,34 @@ MIDDLE: dict[str, list[str]] = {
     "M": _names("James Michael Alexander José Luis Antonio Lee Jordan Noel Kai Paul Ray Amir"),
 }
 
+# Street addresses for the demo's households: ordinary street names, and towns that do not
+# exist (ZIP codes in the 06xxx range used by Connecticut, none of them a real town's pairing).
+STREETS = [
+    "Maple Street",
+    "Oak Avenue",
+    "Elm Street",
+    "Church Street",
+    "Mill Road",
+    "Orchard Lane",
+    "River Road",
+    "Highland Avenue",
+    "School Street",
+    "Pleasant Street",
+    "Cedar Lane",
+    "Prospect Hill Road",
+    "Washington Street",
+    "Laurel Drive",
+    "Brook Street",
+    "Meadow Lane",
+]
+TOWNS = [
+    ("Homeroom", "06990"),
+    ("East Homeroom", "06991"),
+    ("Homeroom Center", "06992"),
+    ("North Fairhaven", "06993"),
+    ("Westbrook Falls", "06994"),
+]
+
 
 def ascii_fold(text: str) -> str:
     """Lower-case letters only, accents removed: "Núñez-O'Brien" → "nunezobrien"."""

@@ -47,6 +47,17 @@ GRANT = Persona("grant", "Mr. Grant", "high-school math teacher; teaches no clas
 OKAFOR = Persona("okafor", "Ms. Okafor", "principal of the high school")
 PAT = Persona("pat", "Pat Morgan", "district registrar; places restrictions")
 SAM = Persona("sam", "Sam Ito", "technology staff: accounts, security reports, audit; no grades")
+RUIZ = Persona(
+    "ruiz",
+    "Mr. Ruiz",
+    "high-school counselor; Noah is on his caseload, Sofia is not (her record asks for a reason)",
+)
+LEE = Persona(
+    "lee",
+    "Dr. Lee",
+    "district administrator: switches portal modules, reviews staff access, gets the weekly "
+    "report of reads with a stated reason",
+)
 
 CAST: tuple[Persona, ...] = (
     MARIA,
@@ -62,4 +73,6 @@ CAST: tuple[Persona, ...] = (
     OKAFOR,
     PAT,
     SAM,
+    RUIZ,
+    LEE,
 )

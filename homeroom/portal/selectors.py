@@ -10,14 +10,14 @@ import datetime
 
 from homeroom.access.door import PortalRequest
 from homeroom.access.models import Module
-from homeroom.access.policy import StudentAccess
+from homeroom.access.policy import CONTACT_DETAILS, StudentAccess
 from homeroom.attendance import selectors as attendance
 from homeroom.attendance.models import AttendanceCode, DailyMark
 from homeroom.gradebook import selectors as gradebook
 from homeroom.gradebook.selectors import AssignmentRow, CourseGrade
-from homeroom.lib import freshness
+from homeroom.lib import clock, freshness
 from homeroom.sis import selectors as roster
-from homeroom.sis.models import AcademicSession, Roster
+from homeroom.sis.models import AcademicSession, GuardianLink, Roster
 
 
 @dataclasses.dataclass(frozen=True)
@@ -145,6 +145,48 @@ def home_cards(resolved: PortalRequest) -> list[ChildCard]:
             )
         )
     return cards
+
+
+@dataclasses.dataclass(frozen=True)
+class Contact:
+    """A parent, guardian or contact on file for a child, as one viewer may see them."""
+
+    name: str
+    relationship: str
+    is_viewer: bool
+    # None when a restriction hides the other people's details from this viewer (R3).
+    phone: str | None
+    email: str | None
+    address: str | None
+
+
+def contacts(access: StudentAccess, viewer_guardian_id: int | None) -> list[Contact]:
+    """The people on file for the student, parents first; one query. The viewer's own
+    details always show; the others' are left out when a restriction hides them."""
+    hide_others = CONTACT_DETAILS in access.hidden
+    links = (
+        GuardianLink.objects.open_on(clock.today())
+        .filter(student=access.student)
+        .select_related("guardian")
+        .order_by("emergency_contact_order", "guardian__last_name", "guardian__first_name")
+    )
+    found = []
+    for link in links:
+        guardian = link.guardian
+        own = guardian.pk == viewer_guardian_id
+        shown = own or not hide_others
+        found.append(
+            Contact(
+                name=str(guardian),
+                relationship=link.get_relationship_display(),
+                is_viewer=own,
+                phone=guardian.phone if shown else None,
+                email=guardian.email if shown else None,
+                address=guardian.address if shown else None,
+            )
+        )
+    found.sort(key=lambda c: (not c.is_viewer,))
+    return found
 
 
 @dataclasses.dataclass(frozen=True)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("students/<int:student_id>/grades/", views.grades, name="grades"),
     path("students/<int:student_id>/grades/<int:section_id>/", views.course, name="course"),
     path("students/<int:student_id>/disclosures/", views.disclosures, name="disclosures"),
+    path("students/<int:student_id>/contacts/", views.contacts, name="contacts"),
 ]

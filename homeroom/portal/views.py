@@ -5,6 +5,7 @@ import datetime
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -73,6 +74,14 @@ def _shown(access: StudentAccess) -> tuple[Any, ...]:
 def home(request: HttpRequest) -> HttpResponse:
     resolved = door.portal_request(request)
     children = resolved.students
+    if not children:
+        # No currently enrolled child (or none this account may see): say so and what to do,
+        # rather than an empty overview (policy 1110.2; R67).
+        return render(
+            request,
+            "portal/nothing_to_show.html",
+            _context(request, contact=settings.HOMEROOM_ACCESS_CONTACT),
+        )
     scopes = selectors.grade_scopes(
         [a.student.pk for a in children], selectors.grade_book_day(resolved.today)
     )
@@ -238,6 +247,24 @@ def disclosures(request: HttpRequest, student_id: int) -> HttpResponse:
             child=access,
             module="disclosures",
             records=disclosures_for_family(access.student.pk),
+        ),
+    )
+
+
+@require_GET
+@portal_page
+def contacts(request: HttpRequest, student_id: int) -> HttpResponse:
+    access = door.open_contacts(request, student_id)
+    viewer = door.portal_request(request).viewer
+    return render(
+        request,
+        "portal/contacts.html",
+        _context(
+            request,
+            child=access,
+            module="contacts",
+            contacts=selectors.contacts(access, viewer.guardian_id),
+            hidden=bool(access.hidden),
         ),
     )
 

@@ -1,15 +1,15 @@
-"""Tell the registrars which students turn 18 soon (R4). Run it daily from cron, e.g.
+"""Tell the registrars which students turn 18 soon (R4). Run it daily, e.g.
 0 6 * * *  manage.py eligible_student_notice --site https://portal.district.org
 """
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from homeroom.access.eligibility import notice_send
 from homeroom.lib import clock
+from homeroom.lib.site import SiteAddressError, site_url
 
 
 class Command(BaseCommand):
@@ -25,18 +25,16 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--site",
-            required=True,
-            help="the portal's address, for the link in the mail (https://portal.district.org)",
+            help="the portal's address, for the link in the mail (default HOMEROOM_SITE_URL), "
+            "e.g. https://portal.district.org",
         )
 
-    def handle(self, *args: Any, days: int, site: str, **options: Any) -> None:
+    def handle(self, *args: Any, days: int, site: str | None, **options: Any) -> None:
         if days < 1:
             raise CommandError(f"--days {days}: give a number of days, 1 or more.")
-        parsed = urlsplit(site)
-        if parsed.scheme not in {"http", "https"} or not parsed.netloc:
-            raise CommandError(
-                f"--site {site!r}: give the portal's address with its scheme, "
-                "e.g. https://portal.district.org"
-            )
-        count = notice_send(clock.today(), days, site.rstrip("/"))
+        try:
+            address = site_url(site)
+        except SiteAddressError as error:
+            raise CommandError(f"--site: {error}") from error
+        count = notice_send(clock.today(), days, address)
         self.stdout.write(f"{count} enrolled students turn 18 within {days} days.")

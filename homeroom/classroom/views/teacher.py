@@ -1,18 +1,13 @@
-"""Teacher and office pages. Each reaches a section or a student only through the staff door
-(`homeroom.access.staff`), reads through `classroom.selectors` and writes through the
-attendance and grade book services, which audit every change."""
+"""A teacher's pages: the day, attendance, the grade book and its history. Each reaches a
+section only through the staff door (`access.staff.open_section`)."""
 
 import datetime
-from urllib.parse import urlencode
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,34 +21,21 @@ from homeroom.classroom.forms import (
     AssignmentScoresForm,
     AttendanceForm,
     GridForm,
-    OfficeMarkForm,
     SetupForms,
     parse_day,
 )
 from homeroom.classroom.gate import staff_page
+from homeroom.classroom.views.common import (
+    ATTENDANCE,
+    GRADES,
+    errors_to_form,
+    page_context,
+    page_url,
+    shown_time,
+)
 from homeroom.gradebook import services as gradebook_services
 from homeroom.gradebook.models import Assignment, Category, GradebookSetup
-from homeroom.sis.models import School, Section
-
-GRADES = "grades"
-ATTENDANCE = "attendance"
-
-
-def _context(request: HttpRequest, **extra: object) -> dict[str, object]:
-    name = request.resolver_match.url_name if request.resolver_match else ""
-    nav = {"home": "home", "office": "office", "office-student": "office"}.get(name or "", "")
-    return {"staff": staff.staff_request(request), "nav": nav, **extra}
-
-
-def _url(name: str, *args: int, **query: object) -> str:
-    url = reverse(f"classroom:{name}", args=args)
-    query = {k: v for k, v in query.items() if v not in (None, "")}
-    return f"{url}?{urlencode(query)}" if query else url
-
-
-def _time(moment: datetime.datetime) -> str:
-    return formats.time_format(timezone.localtime(moment), "TIME_FORMAT")
-
+from homeroom.sis.models import Section
 
 # --- The teacher's day ------------------------------------------------------------------------
 
@@ -66,7 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "classroom/home.html",
-        _context(
+        page_context(
             request,
             day=day,
             problem=problem,
@@ -90,7 +72,7 @@ def attendance(request: HttpRequest, section_id: int) -> HttpResponse:
     period = next((p for p in periods if str(p.pk) == request.GET.get("period")), None)
     period = period or (periods[0] if periods else None)
     closed = _closed_reason(section, day, resolved.today, bool(periods))
-    context = _context(
+    context = page_context(
         request, section=section, day=day, periods=periods, period=period, problem=problem
     )
     if closed or period is None:
@@ -98,7 +80,7 @@ def attendance(request: HttpRequest, section_id: int) -> HttpResponse:
         return render(request, "classroom/attendance.html", context, status=400 if write else 200)
     sheet = selectors.attendance_sheet(section, day, period)
     form = AttendanceForm(sheet, request.POST if write else None)
-    here = _url("attendance", section.pk, date=day.isoformat(), period=period.pk)
+    here = page_url("attendance", section.pk, date=day.isoformat(), period=period.pk)
     if write and form.is_valid():
         try:
             result = attendance_services.attendance_take(
@@ -175,14 +157,14 @@ def gradebook(request: HttpRequest, section_id: int) -> HttpResponse:
     if write and form.is_valid() and _scores_saved(request, resolved, section, form):
         focus = request.POST.get("focus", "")
         anchor = f"#{focus}" if focus.startswith("c-") and len(focus) < 40 else ""
-        return redirect(_url("gradebook", section.pk) + anchor)
+        return redirect(page_url("gradebook", section.pk) + anchor)
     staff.record_reads(
         request, [(row.student.pk, GRADES) for row in book.rows], section=section, page="gradebook"
     )
     return render(
         request,
         "classroom/gradebook.html",
-        _context(
+        page_context(
             request,
             section=section,
             book=book,
@@ -224,7 +206,7 @@ def _saved_scores(result: gradebook_services.ScoresResult) -> str:
         "Saved %(count)d score. Families see it from %(time)s.",
         "Saved %(count)d scores. Families see them from %(time)s.",
         saved,
-    ) % {"count": saved, "time": _time(result.release_at)}
+    ) % {"count": saved, "time": shown_time(result.release_at)}
 
 
 @require_http_methods(["GET", "POST"])
@@ -240,16 +222,18 @@ def setup(request: HttpRequest, section_id: int) -> HttpResponse:
     )
     if write and forms.bound is None:
         messages.error(request, _("Nothing was saved: use one of the Save buttons."))
-        return redirect(_url("setup", section.pk))
+        return redirect(page_url("setup", section.pk))
     if write and forms.bound is not None and forms.bound.is_valid():
         try:
             _setup_save(request, section, forms)
         except ValidationError as error:
-            _errors_to_form(forms.bound, error)
+            errors_to_form(forms.bound, error)
         else:
             messages.success(request, _("Saved."))
-            return redirect(_url("setup", section.pk))
-    return render(request, "classroom/setup.html", _context(request, section=section, forms=forms))
+            return redirect(page_url("setup", section.pk))
+    return render(
+        request, "classroom/setup.html", page_context(request, section=section, forms=forms)
+    )
 
 
 def _setup_save(request: HttpRequest, section: Section, forms: SetupForms) -> None:
@@ -273,14 +257,6 @@ def _setup_save(request: HttpRequest, section: Section, forms: SetupForms) -> No
         weight=data["weight"],
         drop_lowest=data["drop_lowest"],
     )
-
-
-def _errors_to_form(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _open_assignment(
@@ -337,14 +313,14 @@ def _assignment_form(
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("Assignment “%(title)s” saved.") % {"title": saved.title})
-            return redirect(_url("assignment", section.pk, saved.pk))
+            return redirect(page_url("assignment", section.pk, saved.pk))
     return render(
         request,
         "classroom/assignment_form.html",
-        _context(
+        page_context(
             request,
             section=section,
             assignment=assignment,
@@ -364,14 +340,14 @@ def assignment(request: HttpRequest, section_id: int, assignment_id: int) -> Htt
     rows = selectors.assignment_sheet(assignment, resolved.today, resolved.now)
     form = AssignmentScoresForm(assignment, rows, request.POST if write else None)
     if write and form.is_valid() and _scores_saved(request, resolved, section, form):
-        return redirect(_url("assignment", section.pk, assignment.pk))
+        return redirect(page_url("assignment", section.pk, assignment.pk))
     staff.record_reads(
         request, [(row.student.pk, GRADES) for row in rows], section=section, page="assignment"
     )
     return render(
         request,
         "classroom/assignment.html",
-        _context(
+        page_context(
             request,
             section=section,
             assignment=assignment,
@@ -404,7 +380,7 @@ def mark_missing(request: HttpRequest, section_id: int, assignment_id: int) -> H
             )
             % {"count": count},
         )
-    return redirect(_url("assignment", section.pk, assignment.pk))
+    return redirect(page_url("assignment", section.pk, assignment.pk))
 
 
 # --- The change history -----------------------------------------------------------------------
@@ -428,7 +404,7 @@ def history(request: HttpRequest, section_id: int) -> HttpResponse:
     return render(
         request,
         "classroom/history.html",
-        _context(
+        page_context(
             request,
             section=section,
             entries=entries,
@@ -436,121 +412,4 @@ def history(request: HttpRequest, section_id: int) -> HttpResponse:
             chosen=chosen,
             limit=selectors.HISTORY_LIMIT,
         ),
-    )
-
-
-# --- The office -------------------------------------------------------------------------------
-
-
-def _office_school(request: HttpRequest, raw: str | None) -> tuple[School | None, list[School]]:
-    resolved = staff.staff_request(request)
-    if not resolved.keeps_office:
-        staff.refuse(request, object_type="office", object_id=0, write=request.method == "POST")
-    schools = list(staff.office_schools(resolved).order_by("name"))
-    if raw:
-        chosen = next((s for s in schools if str(s.pk) == raw), None)
-        if chosen is None:
-            staff.refuse(
-                request,
-                object_type="sis.school",
-                object_id=int(raw) if raw.isdigit() else 0,
-                write=False,
-            )
-        return chosen, schools
-    return (schools[0] if schools else None), schools
-
-
-@require_GET
-@staff_page
-def office(request: HttpRequest) -> HttpResponse:
-    """A school's daily attendance for a day, and finding a student to record a mark for."""
-    resolved = staff.staff_request(request)
-    school, schools = _office_school(request, request.GET.get("school"))
-    day, problem = parse_day(request.GET.get("date"), resolved.today)
-    query = request.GET.get("q", "").strip()
-    rows = selectors.office_day(school, day) if school else []
-    found = (
-        selectors.student_search(staff.office_students(resolved, school), query)
-        if school and query
-        else []
-    )
-    staff.record_reads(
-        request,
-        [(r.student.pk, ATTENDANCE) for r in rows] + [(s.pk, staff.ROSTER) for s in found],
-        page="office",
-    )
-    return render(
-        request,
-        "classroom/office.html",
-        _context(
-            request,
-            school=school,
-            schools=schools,
-            day=day,
-            problem=problem,
-            rows=rows,
-            query=query,
-            found=found,
-            in_session=bool(school and selectors.school_day(school.pk, day)),
-        ),
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@staff_page
-def office_student(request: HttpRequest, student_id: int) -> HttpResponse:
-    """A student's day: period marks, the derived and office marks, and the office's form."""
-    write = request.method == "POST"
-    student = staff.open_office_student(request, student_id, write=write)
-    resolved = staff.staff_request(request)
-    day, problem = parse_day(request.GET.get("date"), resolved.today)
-    school = selectors.enrolled_school(student, day)
-    allowed = school is not None and (
-        resolved.district_office or school.pk in resolved.office_school_ids
-    )
-    recorded = selectors.student_day(student, day)
-    initial = {}
-    if recorded.office is not None:
-        initial = {
-            "code": recorded.office.code_id,
-            "reason": recorded.office.reason,
-            "comment": recorded.office.comment,
-        }
-    form = OfficeMarkForm(request.POST if write else None, initial=initial)
-    if write and allowed and form.is_valid():
-        try:
-            attendance_services.daily_mark_record(
-                actor=resolved.actor,
-                recorded_by=request.user,  # type: ignore[arg-type]
-                student=student,
-                school=school,  # type: ignore[arg-type]
-                day=day,
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            _errors_to_form(form, error)
-        else:
-            messages.success(
-                request,
-                _("Saved the office's mark for %(name)s on %(day)s.")
-                % {"name": student.display_name, "day": formats.date_format(day)},
-            )
-            return redirect(_url("office", school=school.pk, date=day.isoformat()))  # type: ignore[union-attr]
-    staff.record_reads(request, [(student.pk, ATTENDANCE)], page="office-student")
-    return render(
-        request,
-        "classroom/office_student.html",
-        _context(
-            request,
-            student=student,
-            day=day,
-            problem=problem,
-            school=school,
-            allowed=allowed,
-            recorded=recorded,
-            form=form,
-            history=selectors.student_attendance_history(student),
-            in_session=bool(school and selectors.school_day(school.pk, day)),
-        ),
-        status=400 if write and not allowed else 200,
     )
