@@ -148,6 +148,14 @@ def staff(**fields) -> Staff:
     return Staff.objects.create(**values)
 
 
+def staff_member(role: str, where: School | None = None, **fields) -> User:
+    """A staff account holding one role (at a school, for school roles), from today."""
+    account = user(**fields)
+    member = staff(user=account)
+    StaffRole.objects.create(staff=member, role=role, school=where)
+    return account
+
+
 def period(where: School | None = None, sequence: int = 1) -> Period:
     return Period.objects.get_or_create(
         school=where or school(), sequence=sequence, defaults={"name": f"Period {sequence}"}

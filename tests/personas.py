@@ -20,7 +20,7 @@ TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 GUARDIANS = ["maria", "david", "kevin", "linda", "grace", "rosa"]
 STUDENT_ACCOUNTS = ["sofia", "alex"]
-STAFF = ["taylor", "grant", "okafor", "pat", "sam"]
+STAFF = ["taylor", "grant", "okafor", "pat", "sam", "ruiz", "lee"]
 EVERYONE = GUARDIANS + STUDENT_ACCOUNTS + STAFF
 
 CHILDREN = {

@@ -3,6 +3,7 @@ records N times within M minutes is denied access, at the threshold and not befo
 sessions end and technology staff are mailed through a real SMTP server."""
 
 import datetime
+import email
 
 import pytest
 import time_machine
@@ -48,9 +49,17 @@ def test_a_guardian_probing_other_records_is_denied_at_the_threshold_not_before(
     assert not UserSession.objects.filter(user=linda).exists()
     assert client.get(reverse("portal:grades", args=[noah.pk])).status_code == 302
     assert AuditEvent.objects.filter(action=Action.SECURITY, detail__rule="probing").exists()
-    [message] = smtp_server.messages
-    assert message.rcpt_tos == ["technology@district.test"]
-    assert b"linda" in message.content and b"security risk" in message.content
+    # Technology staff are alerted, and Linda is told, as for any suspension (R68).
+    to_technology, to_linda = sorted(
+        smtp_server.messages, key=lambda m: m.rcpt_tos[0] != ("technology@district.test")
+    )
+    assert to_technology.rcpt_tos == ["technology@district.test"]
+    assert b"linda" in to_technology.content and b"security risk" in to_technology.content
+    assert to_linda.rcpt_tos == [linda.email]
+    told = email.message_from_bytes(to_linda.content)
+    assert "suspended" in str(told["Subject"])
+    assert "Security risk" in str(told.get_payload())
+    assert denial.notified_at is not None
 
 
 def test_refusals_spread_beyond_the_window_do_not_deny(demo, client, rule):

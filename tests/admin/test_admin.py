@@ -28,6 +28,7 @@ from homeroom.gradebook.models import Assignment, Category, GradeBand, Gradebook
 from homeroom.sis.models import (
     BellTime,
     CalendarDay,
+    CaseloadEntry,
     GuardianLink,
     Roster,
     School,
@@ -178,6 +179,9 @@ def world() -> dict[str, Any]:
     )
     SecurityReport.objects.create(
         reference="SR-2026-000001", description="A test report", received_at=timezone.now()
+    )
+    CaseloadEntry.objects.create(
+        staff=builders.staff(), student=student, start_date=timezone.localdate()
     )
     return {"student": student, "section": section, "score": score, "agreement": agreement}
 

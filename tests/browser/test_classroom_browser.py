@@ -314,3 +314,33 @@ def test_the_attendance_page_works_without_javascript(live_server, live_demo, st
         page.locator("button", has_text="Save attendance").click()
     assert PeriodMark.objects.filter(section=section, date=day).count() == section.rosters.count()
     assert PeriodMark.objects.filter(section=section, date=day, code=absent).count() == 1
+
+
+def test_axe_finds_no_violation_on_the_counselors_pages(
+    live_server, live_demo, staff_page, axe_clean
+):
+    """R35, R12: the caseload, a student's record, and the page that asks for a reason (with
+    its error shown) — reached with the keyboard."""
+    base = live_server.url
+    noah, sofia = personas.child("noah"), personas.child("sofia")
+    counselor = staff_page("ruiz")
+    counselor.goto(f"{base}/classroom/caseload/")
+    assert counselor.locator("h1").count() == 1
+    axe_clean(counselor)
+    counselor.goto(f"{base}/classroom/students/{noah.pk}/")
+    assert "Noah Chen" in counselor.locator("h1").inner_text()
+    axe_clean(counselor)
+    counselor.goto(f"{base}/classroom/students/{sofia.pk}/")
+    assert "Sofia" not in counselor.locator("main").inner_text()
+    axe_clean(counselor)
+    counselor.locator("#id_reason").fill("too short")
+    with counselor.expect_navigation():
+        counselor.locator("#id_reason").press("Tab")
+        counselor.keyboard.press("Enter")
+    assert "at least 15 characters" in counselor.locator("main").inner_text()
+    axe_clean(counselor)
+    counselor.locator("#id_reason").fill("Sofia is in the nurse's office; calling her mother")
+    with counselor.expect_navigation():
+        counselor.locator("button", has_text="Open the record").click()
+    assert "Sofia Lopez" in counselor.locator("h1").inner_text()
+    axe_clean(counselor)

@@ -25,6 +25,7 @@ def _portal_urls(base: str) -> list[str]:
         ]
     urls.append(f"/portal/students/{sofia.pk}/grades/{section}/")
     urls.append(f"/portal/students/{sofia.pk}/disclosures/")
+    urls.append(f"/portal/students/{sofia.pk}/contacts/")
     return [base + u for u in urls]
 
 
@@ -106,3 +107,19 @@ def test_pages_fit_a_320_pixel_screen_without_sideways_scrolling(live_server, li
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{url} scrolls sideways by {overflow}px at 320px"
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_page_for_an_account_with_no_enrolled_child_is_accessible(
+    live_server, live_demo, page, axe_clean, language
+):
+    """R67: Grace (Daniel withdrew) meets a page that says what to do; axe-clean."""
+    grace = personas.user("grace")
+    grace.preferred_language = language
+    grace.save(update_fields=["preferred_language"])
+    personas.accept_agreement("grace")
+    sign_in(page, live_server.url, "grace")
+    page.wait_for_url(re.compile(r".*/portal/$"))
+    assert page.locator("html").get_attribute("lang") == language
+    assert page.locator("h1").count() == 1
+    axe_clean(page)

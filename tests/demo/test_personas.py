@@ -48,7 +48,7 @@ def test_every_persona_signs_in_with_the_shared_password(seeded):
     """R43: one hash of the published demo password, shared by every account."""
     assert [p.username for p in seeded.cast] == [
         "maria", "david", "kevin", "linda", "grace", "rosa", "sofia", "alex",
-        "taylor", "grant", "okafor", "pat", "sam",
+        "taylor", "grant", "okafor", "pat", "sam", "ruiz", "lee",
     ]  # fmt: skip
     assert seeded.password == PASSWORD
     for persona in personas.CAST:
@@ -254,3 +254,29 @@ def test_sam_ito_is_technology_staff(seeded):
     assert sam.user is not None
     assert sam.user.is_staff
     assert list(sam.user.groups.values_list("name", flat=True)) == [roles.TECHNOLOGY]
+
+
+def test_mr_ruiz_counsels_noah_at_the_high_school_and_not_sofia(seeded):
+    """R12: the counselor's caseload holds Noah and other high-school students, never Sofia,
+    so her record asks him for a reason."""
+    from homeroom.sis.models import CaseloadEntry, StaffRole
+
+    ruiz = User.objects.get(username="ruiz")
+    [role] = StaffRole.objects.filter(staff__user=ruiz)
+    assert role.role == StaffRole.Role.COUNSELOR and role.school is not None
+    assert role.school.name == "Harborview High School"
+    caseload = set(
+        CaseloadEntry.objects.filter(staff__user=ruiz).values_list(
+            "student__legal_first_name", flat=True
+        )
+    )
+    assert "Noah" in caseload and "Sofia" not in caseload and len(caseload) > 1
+
+
+def test_dr_lee_is_the_district_administrator(seeded):
+    from homeroom.sis.models import StaffRole
+
+    lee = User.objects.get(username="lee")
+    [role] = StaffRole.objects.filter(staff__user=lee)
+    assert role.role == StaffRole.Role.DISTRICT_ADMINISTRATOR and role.school is None
+    assert lee.is_staff and lee.groups.filter(name="District administrator").exists()

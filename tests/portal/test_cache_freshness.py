@@ -49,7 +49,8 @@ def _court_order_keeps_david_from(student, modules: list[str] | None = None) -> 
         reason=Restriction.Reason.COURT_ORDER,
         document_reference="FA-26-0101",
         starts_on=clock.today(),
-        modules=modules,
+        whole_record=modules is None,
+        modules=modules or (),
     )
 
 

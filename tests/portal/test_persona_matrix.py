@@ -38,8 +38,16 @@ VISIBLE = {
     "okafor": set(),
     "pat": set(),
     "sam": set(),
+    "ruiz": set(),
+    "lee": set(),
 }
-MODULE_PAGES = {"attendance": "attendance", "schedule": "schedule", "grades": "grades"}
+# Each page of a child, with the module its read event names.
+MODULE_PAGES = {
+    "attendance": "attendance",
+    "schedule": "schedule",
+    "grades": "grades",
+    "contacts": "contacts",
+}
 
 
 def _course_url(student) -> str:

@@ -95,6 +95,7 @@ def test_a_restriction_placed_while_kevin_is_signed_in_holds_on_his_next_request
         reason=Restriction.Reason.COURT_ORDER,
         document_reference="Superior Court order FA-26-0099",
         starts_on=clock.today(),
+        whole_record=True,
     )
     assert client.get(url).status_code == 404
     assert "Emma" not in client.get(reverse("portal:home")).content.decode()
@@ -137,6 +138,7 @@ def test_each_restriction_reason_blocks_access(demo, client, reason):
         reason=reason,
         document_reference="Docket 123",
         starts_on=clock.today(),
+        whole_record=True,
     )
     personas.sign_in(client, "linda")
     for page in ("attendance", "schedule", "grades"):
@@ -156,6 +158,7 @@ def test_only_the_registrar_or_district_administrator_may_restrict(demo):
                 reason=Restriction.Reason.COURT_ORDER,
                 document_reference="X",
                 starts_on=clock.today(),
+                whole_record=True,
             )
     assert not Restriction.objects.filter(student=personas.child("noah")).exists()
 
