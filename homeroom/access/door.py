@@ -23,6 +23,8 @@ from homeroom.sis.models import GuardianLink
 
 # Not a switchable module: the family's copy of the record of disclosures (FERPA 99.32(c)).
 DISCLOSURES = "disclosures"
+# Not a module either: a guardian's choices of what they are told about a child.
+NOTIFICATIONS = "notifications"
 
 
 @dataclasses.dataclass
@@ -100,6 +102,18 @@ def open_disclosures(request: HttpRequest, student_id: int) -> StudentAccess:
         record_reads(resolved, [(access, DISCLOSURES)])
         return access
     _record_refusal(resolved, student_id, DISCLOSURES)
+    raise Http404
+
+
+def open_notifications(request: HttpRequest, student_id: int) -> StudentAccess:
+    """A guardian's page of choices about one child: open while the policy lets them see any
+    part of the child's record (a student chooses nothing here)."""
+    resolved = portal_request(request)
+    access = resolved.access_to(student_id)
+    if access is not None and resolved.viewer.kind == policy.ViewerKind.GUARDIAN:
+        record_reads(resolved, [(access, NOTIFICATIONS)])
+        return access
+    _record_refusal(resolved, student_id, NOTIFICATIONS)
     raise Http404
 
 

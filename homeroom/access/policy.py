@@ -394,3 +394,98 @@ def modules_for(accesses: Iterable[StudentAccess], student_id: int) -> frozenset
         if access.student.pk == student_id:
             return access.modules
     return frozenset()
+
+
+# --- Who may be told ----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class FamilyMember:
+    """A guardian the policy lets hear about a student today (notify asks this at sending)."""
+
+    guardian_id: int
+    student_id: int
+    user_id: int
+    school_id: int | None
+    lives_with: bool
+
+
+def family_audience(
+    students: Iterable[int] | QuerySet[Student],
+    today: datetime.date,
+    switches: Switches,
+    module: str | None,
+    *,
+    guardian_ids: Iterable[int] | None = None,
+) -> list[FamilyMember]:
+    """The guardians who may be told about these students today, in one query: the same
+    rules as `portal_students` (an account not denied, an activated link that has not ended,
+    the student enrolled, the rights still with the guardian at 18, no restriction), for one
+    module (switched on at the student's school), or, with `module` None, for school notices,
+    which only a restriction of the whole record withholds.
+
+    Custody and residence are never consulted (R18); `lives_with` is returned for notice
+    parity (R20), which sends to a non-residential parent on request.
+    """
+    student_filter = (
+        Q(student__in=students) if isinstance(students, QuerySet) else Q(student_id__in=students)
+    )
+    links = GuardianLink.objects.filter(
+        student_filter,
+        portal_status=GuardianLink.PortalStatus.ACTIVE,
+        guardian__user__isnull=False,
+        guardian__user__is_active=True,
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+    if guardian_ids is not None:
+        links = links.filter(guardian_id__in=list(guardian_ids))
+    enrolled = Exists(
+        Enrollment.objects.filter(student=OuterRef("student"), entry_date__lte=today).filter(
+            Q(exit_date__isnull=True) | Q(exit_date__gte=today)
+        )
+    )
+    consent = Exists(
+        StudentConsent.objects.filter(
+            student=OuterRef("student"),
+            guardian=OuterRef("guardian"),
+            signed_on__lte=today,
+            withdrawn_at__isnull=True,
+        ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+    )
+    dependency = Exists(
+        DependencyCertification.objects.filter(
+            student=OuterRef("student"), guardian=OuterRef("guardian"), expires_on__gte=today
+        )
+    )
+    minor = Q(student__date_of_birth__gt=adult_on(today), student__eligible_student=False)
+    scope = Q(whole_record=True) if module is None else Q(whole_record=True) | Q(**{module: True})
+    restricted = Exists(
+        Restriction.objects.filter(
+            guardian=OuterRef("guardian"),
+            student=OuterRef("student"),
+            lifted_at__isnull=True,
+            starts_on__lte=today,
+        )
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .filter(scope)
+    )
+    denied = Exists(_denials_in_force(today).filter(user=OuterRef("guardian__user")))
+    school_now = Subquery(
+        Enrollment.objects.filter(student=OuterRef("student"), entry_date__lte=today)
+        .filter(Q(exit_date__isnull=True) | Q(exit_date__gte=today))
+        .order_by("-entry_date")
+        .values("school_id")[:1]
+    )
+    rows = (
+        links.filter(enrolled)
+        .filter(minor | Q(consent) | Q(dependency))
+        .exclude(restricted)
+        .exclude(denied)
+        .annotate(school_now=school_now)
+        .values_list("guardian_id", "student_id", "guardian__user_id", "school_now", "lives_with")
+        .order_by("guardian_id", "student_id")
+    )
+    return [
+        FamilyMember(guardian, student, user, school, lives_with)
+        for guardian, student, user, school, lives_with in rows
+        if module is None or switches.is_on(module, school)
+    ]

@@ -29,6 +29,9 @@ class Action(models.TextChoices):
     CONSENT = "access.consent", _("Consent or certification")
     ACTIVATION = "access.activation", _("Activation code")
     SECURITY = "security.alert", _("Security alert")
+    NOTIFY_SETTING = "notify.setting", _("Notification choice")
+    NOTICE = "notify.notice", _("School notice")
+    NOTICE_SUBSCRIPTION = "notify.subscription", _("Notice subscription")
 
 
 class AuditEvent(models.Model):

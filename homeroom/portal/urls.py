@@ -1,6 +1,6 @@
 from django.urls import path
 
-from homeroom.portal import views
+from homeroom.portal import notify_views, views
 
 app_name = "portal"
 
@@ -12,4 +12,10 @@ urlpatterns = [
     path("students/<int:student_id>/grades/", views.grades, name="grades"),
     path("students/<int:student_id>/grades/<int:section_id>/", views.course, name="course"),
     path("students/<int:student_id>/disclosures/", views.disclosures, name="disclosures"),
+    path("notifications/", notify_views.notifications, name="notifications"),
+    path(
+        "students/<int:student_id>/notifications/",
+        notify_views.child_notifications,
+        name="child-notifications",
+    ),
 ]
