@@ -31,6 +31,7 @@ Role = StaffRole.Role
 # Who keeps a school's daily attendance: with a school, that school; without, the district.
 OFFICE_ROLES = frozenset({Role.ATTENDANCE_CLERK, Role.SCHOOL_ADMINISTRATOR, Role.REGISTRAR})
 DISTRICT_OFFICE_ROLES = frozenset({Role.REGISTRAR, Role.DISTRICT_ADMINISTRATOR})
+NOTICE_ROLES = frozenset({Role.SCHOOL_ADMINISTRATOR, Role.REGISTRAR, Role.DISTRICT_ADMINISTRATOR})
 # What staff pages name as the module of their events, besides the portal's modules.
 ROSTER = "roster"
 CLASSROOM = "classroom"
@@ -67,6 +68,14 @@ class StaffRequest:
             return frozenset()
         return frozenset(
             r.school_id for r in self.viewer.roles if r.role in OFFICE_ROLES and r.school_id
+        )
+
+    @property
+    def writes_notices(self) -> bool:
+        """Principals and district staff write school notices (notify.services)."""
+        return self.is_staff and any(
+            r.role in NOTICE_ROLES and (r.school_id is not None or r.role in DISTRICT_OFFICE_ROLES)
+            for r in self.viewer.roles
         )
 
     @property

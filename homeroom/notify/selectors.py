@@ -107,20 +107,23 @@ def notices_sent(district: bool, school_ids: set[int]) -> QuerySet[Notice]:
     return notices.order_by("-sent_at")[:100]
 
 
-def notice_delivery(notice: Notice) -> dict[str, int]:
+def notice_delivery(notice: Notice) -> list[tuple[str, int]]:
     """How many of a notice's copies are in each state."""
     counts = Counter(
         dict(
             Message.objects.filter(notice=notice)
+            .order_by()
             .values_list("status")
             .annotate(n=Count("pk"))
             .values_list("status", "n")
         )
     )
     counts[Message.Status.QUEUED] += counts.pop(Message.Status.CLAIMED, 0)
-    return {
-        status: counts.get(status, 0) for status in Message.Status.values if status != "claimed"
-    }
+    return [
+        (str(label), counts.get(status, 0))
+        for status, label in Message.Status.choices
+        if status != Message.Status.CLAIMED
+    ]
 
 
 def subscriptions_to_renew(district: bool, school_ids: set[int]) -> QuerySet[NoticeSubscription]:
@@ -140,3 +143,12 @@ def subscriptions_to_renew(district: bool, school_ids: set[int]) -> QuerySet[Not
     if not district:
         rows = rows.filter(student__enrollments__school_id__in=school_ids).distinct()
     return rows[:200]
+
+
+def notice_for_staff(notice_id: int, district: bool, school_ids: set[int]) -> Notice | None:
+    """A notice, when this staff member's scope covers it (their schools', or any for district
+    staff); None otherwise, which the page answers as "does not exist"."""
+    notice = Notice.objects.select_related("school", "author").filter(pk=notice_id).first()
+    if notice is None or not (district or notice.school_id in school_ids):
+        return None
+    return notice
