@@ -107,7 +107,7 @@ def _renew(request: HttpRequest, district: bool, schools: set[int]) -> HttpRespo
         services.subscription_renew(
             actor=staff.staff_request(request).actor,
             renewed_by=request.user,  # type: ignore[arg-type]
-            subscription=row,  # type: ignore[arg-type]
+            subscription=row,
         )
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
@@ -130,6 +130,6 @@ def notice(request: HttpRequest, notice_id: int) -> HttpResponse:
             "staff": staff.staff_request(request),
             "nav": "notices",
             "notice": found,
-            "delivery": selectors.notice_delivery(found),  # type: ignore[arg-type]
+            "delivery": selectors.notice_delivery(found),
         },
     )

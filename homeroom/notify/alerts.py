@@ -120,7 +120,7 @@ def attendance_alerts_find(*, student_ids: Iterable[int], day: datetime.date) ->
     found = []
     for student_id in ids:
         office = [m for m in daily[student_id] if m.source == MarkSource.OFFICE]
-        marks: list[DailyMark | PeriodMark]
+        marks: Sequence[DailyMark | PeriodMark]
         if office:
             if office[0].recorded_at > settled:
                 continue  # The office changed it just now: the look its change enqueued decides.

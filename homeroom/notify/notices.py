@@ -47,13 +47,13 @@ def audience_students(audience: Audience, today: datetime.date) -> QuerySet[Stud
     )
     if audience.audience == Notice.Audience.SECTION:
         in_class = Roster.objects.filter(
-            section_id=audience.section_id, start_date__lte=today
+            section_id=audience.section_id or 0, start_date__lte=today
         ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
         return Student.objects.filter(
             pk__in=in_class.values("student_id"),
-        ).filter(pk__in=enrolled.filter(school_id=audience.school_id).values("student_id"))
+        ).filter(pk__in=enrolled.filter(school_id=audience.school_id or 0).values("student_id"))
     if audience.audience in (Notice.Audience.SCHOOL, Notice.Audience.GRADE):
-        enrolled = enrolled.filter(school_id=audience.school_id)
+        enrolled = enrolled.filter(school_id=audience.school_id or 0)
     students = Student.objects.filter(pk__in=enrolled.values("student_id"))
     if audience.audience == Notice.Audience.GRADE:
         students = students.filter(grade_level=audience.grade_level)

@@ -53,9 +53,9 @@ def child_choices(guardian: Guardian, student: Student, modules: frozenset[str])
     for kind in kinds:
         row = stored.get(kind)
         timings = (
-            [(t.value, t.label) for t in (Timing.AT_ONCE, Timing.NEVER)]
+            [(str(t.value), str(t.label)) for t in (Timing.AT_ONCE, Timing.NEVER)]
             if kind == Kind.NOTICE
-            else [(t.value, t.label) for t in Timing]
+            else [(str(t.value), str(t.label)) for t in Timing]
         )
         choices.append(
             Choice(

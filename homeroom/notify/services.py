@@ -400,7 +400,7 @@ def notice_check(*, author: User, audience: Audience, subject: str, body: str) -
     if (
         audience.audience == Notice.Audience.SECTION
         and not Section.objects.filter(
-            pk=audience.section_id, school_id=audience.school_id
+            pk=audience.section_id or 0, school_id=audience.school_id or 0
         ).exists()
     ):
         errors["section"] = _("Choose one of the school's classes.")

@@ -11,7 +11,7 @@ import time
 from django_tasks_db.management.commands.db_worker import Worker as DatabaseWorker
 from django_tasks_db.models import DBTaskResult
 
-from homeroom.notify import schedule
+from homeroom.notify import delivery, schedule
 
 # Between tasks, the schedule is looked at no more often than this (seconds).
 TICK_SECONDS = 20
@@ -42,6 +42,9 @@ class Worker(DatabaseWorker):
         self.last_tick = time.monotonic()
 
     def run(self) -> None:
+        # A worker starting is often one restarted after a crash: put back at once what dead
+        # workers held past their lease, rather than at the next sweep.
+        delivery.sweep()
         if not self.once and self.interval:
             # Workers started together do not all poll at the same instant.
             time.sleep(random.random())  # noqa: S311

@@ -39,7 +39,7 @@ def later(minutes: float) -> time_machine.travel:
 
 def received(sink) -> list[EmailMessage]:
     return [
-        email.message_from_bytes(envelope.content, policy=email.policy.default)  # type: ignore[misc]
+        email.message_from_bytes(envelope.content, policy=email.policy.default)
         for envelope in sink.messages
     ]
 

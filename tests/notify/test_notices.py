@@ -8,9 +8,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from homeroom.lib import clock
 from homeroom.notify.models import Message, Notice, NoticeSubscription
 from homeroom.sis.models import Enrollment, School
-from homeroom.lib import clock
 from tests import personas
 from tests.notify.support import body, run_worker, to
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _high_school() -> School:
-    return personas.child("sofia").enrollments.order_by("-entry_date").first().school
+    return personas.child("sofia").enrollments.order_by("-entry_date")[0].school
 
 
 def _subscribe_david(client) -> None:
@@ -86,9 +86,12 @@ def test_a_change_of_school_ends_the_subscription_and_staff_are_prompted(demo, c
     sofia = personas.child("sofia")
     today = clock.today()
     current = Enrollment.objects.get(student=sofia, exit_date__isnull=True)
-    current.exit_date, current.exit_reason = today - datetime.timedelta(days=1), "transfer_in_district"
+    current.exit_date, current.exit_reason = (
+        today - datetime.timedelta(days=1),
+        "transfer_in_district",
+    )
     current.save()
-    other = School.objects.exclude(pk=current.school_id).first()
+    other = School.objects.exclude(pk=current.school_id)[0]
     Enrollment.objects.create(
         student=sofia, school=other, grade_level=current.grade_level, entry_date=today
     )
