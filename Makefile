@@ -12,7 +12,7 @@ DEMO_PASSWORD ?= homeroom-demo-2026
 DEMO_DB ?= $(CURDIR)/var/demo.sqlite3
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo demo-code test lint bench bench-audit messages clean
+.PHONY: help install demo demo-code test lint bench bench-audit bench-notify messages clean
 
 help:
 	@echo "make demo      set up and serve the demo district on http://127.0.0.1:$(PORT)"
@@ -21,6 +21,7 @@ help:
 	@echo "make demo-code WHO=taylor   the current sign-in code of a demo staff persona"
 	@echo "make bench     measure the portal at district scale (docs/performance.md)"
 	@echo "make bench-audit   who looked at this record, on a 10-million-event audit log (docs/performance.md)"
+	@echo "make bench-notify   a district-wide notice to ~35,000 families through SMTP, two workers (docs/performance.md)"
 	@echo "make lint      ruff, ruff format --check, mypy, makemigrations --check"
 	@echo "make messages  refresh the translation catalogues (needs gettext)"
 
@@ -57,6 +58,9 @@ bench: install
 
 bench-audit: install
 	@scripts/bench-audit.sh
+
+bench-notify: install
+	@scripts/bench-notify.sh
 
 messages: install
 	HOMEROOM_ENV=test $(PY) manage.py makemessages --locale es --no-obsolete \

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Failed sign-ins per account and per address (R44); see homeroom/accounts/throttle.py.
     "axes",
+    # The task queue's tables (Django's tasks API, database backend); docs/operations.md.
+    "django_tasks_db",
     # Floors, bottom up (DESIGN.md): an app imports only from the apps listed before it.
     "homeroom.lib",
     "homeroom.audit",
@@ -63,6 +65,7 @@ INSTALLED_APPS = [
     "homeroom.attendance",
     "homeroom.gradebook",
     "homeroom.access",
+    "homeroom.notify",
     "homeroom.portal",
     "homeroom.classroom",
     "homeroom.interop",
@@ -183,6 +186,21 @@ else:
 HOMEROOM_PORTAL_CACHE = env_bool("HOMEROOM_PORTAL_CACHE", True) and (
     bool(REDIS_URL) or not PRODUCTION
 )
+
+# --- The task queue -------------------------------------------------------------------------
+
+# Django's tasks API (django.tasks). The default backend keeps tasks in the project's own
+# database, so a task enqueued in a transaction exists exactly when that transaction commits,
+# and a worker that dies loses nothing (docs/operations.md, "Workers"). Another backend is a
+# dotted path away; it must keep that promise.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("HOMEROOM_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# Health reports the queue as late when the oldest task ready to run has waited this long.
+HOMEROOM_QUEUE_LATE_MINUTES = env_int("HOMEROOM_QUEUE_LATE_MINUTES", 10, minimum=1)
 
 # --- Accounts and sessions --------------------------------------------------------------------
 
@@ -369,9 +387,6 @@ LOGGING = {
 # --- The district and its rules ---------------------------------------------------------------
 
 HOMEROOM_DISTRICT_NAME = env_str("HOMEROOM_DISTRICT_NAME", "Homeroom Public Schools")
-# The portal's public address, for the links in mails, letters and reports (never the
-# request's Host header). Commands may be given --site instead.
-HOMEROOM_SITE_URL = env_str("HOMEROOM_SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000")
 HOMEROOM_TECHNOLOGY_EMAIL = env_str("HOMEROOM_TECHNOLOGY_EMAIL", "technology@homeroom.invalid")
 # Whom families contact about their portal access (named in suspension notices, R68).
 HOMEROOM_ACCESS_CONTACT = env_str(
@@ -403,3 +418,45 @@ HOMEROOM_BREAK_GLASS_MINUTES = env_int(
 # The staff access review looks at what each account read over this many days (R12).
 HOMEROOM_ACCESS_REVIEW_DAYS = env_int("HOMEROOM_ACCESS_REVIEW_DAYS", 90, minimum=7)
 HOMEROOM_ACTIVATION_CODE_DAYS = env_int("HOMEROOM_ACTIVATION_CODE_DAYS", 14, minimum=1, maximum=60)
+
+# --- Notifications (homeroom/notify; docs/operations.md, "Workers") -----------------------
+
+# The portal's public address, for the links in mails, letters and reports: never a
+# request's Host header, and no request is at hand in a worker. Commands may take --site.
+HOMEROOM_SITE_URL = env_str(
+    "HOMEROOM_SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000"
+).rstrip("/")
+if PRODUCTION and not HOMEROOM_SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured(
+        "HOMEROOM_SITE_URL is required in production: the portal's address with https://, "
+        "e.g. https://portal.district.org (links in mail to families point there)."
+    )
+# The office's correction window: an absence or tardy reaches families only once the day's
+# mark has stood this long unchanged, so a slip corrected at once never reaches a parent.
+HOMEROOM_ATTENDANCE_ALERT_MINUTES = env_int(
+    "HOMEROOM_ATTENDANCE_ALERT_MINUTES", 30, minimum=1, maximum=480
+)
+# Daily digests go out at this hour (district time); weekly digests on Fridays at that hour.
+HOMEROOM_DIGEST_HOUR = env_int("HOMEROOM_DIGEST_HOUR", 17, minimum=0, maximum=23)
+# A course grade below this percentage alerts the family, unless it set its own threshold.
+HOMEROOM_LOW_GRADE_PERCENT = env_int("HOMEROOM_LOW_GRADE_PERCENT", 70, minimum=1, maximum=100)
+# Sending: attempts per message before it is marked failed (waiting 1, 2, 4 … minutes between
+# them), how many messages a worker claims at once, and how long a claim holds: after it, the
+# messages of a worker that died are sent by another.
+HOMEROOM_MAIL_ATTEMPTS = env_int("HOMEROOM_MAIL_ATTEMPTS", 6, minimum=1, maximum=20)
+HOMEROOM_MAIL_BATCH = env_int("HOMEROOM_MAIL_BATCH", 200, minimum=1, maximum=5000)
+HOMEROOM_MAIL_LEASE_SECONDS = env_int("HOMEROOM_MAIL_LEASE_SECONDS", 120, minimum=5)
+
+# The periodic jobs, run by the workers themselves (`manage.py worker`), never by cron: each
+# slot is claimed once in the database, so several workers on several machines run a job once.
+# (name, task, cadence): "every N" minutes, or "daily HH:MM" / "weekly DAY HH:MM" local time.
+TASK_SCHEDULE = [
+    ("deliveries_sweep", "homeroom.notify.tasks.deliveries_sweep", "every 1"),
+    (
+        "notice_subscriptions_review",
+        "homeroom.notify.tasks.subscriptions_review",
+        "daily 05:30",
+    ),
+    ("eligible_student_notice", "homeroom.notify.tasks.eligible_student_notice", "daily 06:00"),
+    ("digests", "homeroom.notify.tasks.digests_send", f"daily {HOMEROOM_DIGEST_HOUR:02d}:00"),
+]

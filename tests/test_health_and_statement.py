@@ -11,8 +11,31 @@ pytestmark = pytest.mark.django_db
 def test_health_answers_ok_when_database_and_cache_answer(client):
     response = client.get(reverse("health"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "queue": "ok",
+        "queue_age_seconds": 0,
+    }
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+def test_health_reports_the_age_of_the_oldest_waiting_task_without_failing(client, settings):
+    """The workers' lag is reported (docs/operations.md, "Workers"); pages still serve."""
+    import datetime
+
+    import time_machine
+
+    from homeroom.lib import clock
+    from homeroom.notify import tasks
+
+    tasks.deliver.enqueue()
+    with time_machine.travel(clock.now() + datetime.timedelta(minutes=15), tick=False):
+        response = client.get(reverse("health"))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["queue"] == "late" and 15 * 60 - 5 <= body["queue_age_seconds"] <= 15 * 60 + 5
 
 
 def test_health_answers_503_when_the_cache_fails(client, settings):

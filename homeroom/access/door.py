@@ -21,6 +21,8 @@ from homeroom.sis.models import GuardianLink
 DISCLOSURES = "disclosures"
 # Not a switchable module either: the parents, guardians and contacts on file for a child.
 CONTACTS = "contacts"
+# Not a module either: a guardian's choices of what they are told about a child.
+NOTIFICATIONS = "notifications"
 
 # The portal's name for a resolved request (the same object as the staff pages').
 PortalRequest = AccessRequest
@@ -58,6 +60,18 @@ def open_contacts(request: HttpRequest, student_id: int) -> StudentAccess:
         record_reads(resolved, [(access, CONTACTS)])
         return access
     _record_refusal(resolved, student_id, CONTACTS)
+    raise Http404
+
+
+def open_notifications(request: HttpRequest, student_id: int) -> StudentAccess:
+    """A guardian's page of choices about one child: open while the policy lets them see any
+    part of the child's record (a student chooses nothing here)."""
+    resolved = portal_request(request)
+    access = resolved.access_to(student_id)
+    if access is not None and resolved.viewer.kind == policy.ViewerKind.GUARDIAN:
+        record_reads(resolved, [(access, NOTIFICATIONS)])
+        return access
+    _record_refusal(resolved, student_id, NOTIFICATIONS)
     raise Http404
 
 

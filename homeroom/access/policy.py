@@ -383,3 +383,100 @@ def portal_students(
                 )
             )
     return result
+
+
+# --- Who may be told ----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class FamilyMember:
+    """A guardian the policy lets hear about a student today (notify asks this at sending)."""
+
+    guardian_id: int
+    student_id: int
+    user_id: int
+    school_id: int | None
+    lives_with: bool
+
+
+def family_audience(
+    students: Iterable[int] | QuerySet[Student],
+    today: datetime.date,
+    switches: Switches,
+    module: str | None,
+    *,
+    guardian_ids: Iterable[int] | None = None,
+) -> list[FamilyMember]:
+    """The guardians who may be told about these students today, in one query, by the same
+    rules as `portal_students` (a parent's activated link that has not ended, an account not
+    denied nor suspended for this child, the student enrolled, the rights still with the
+    guardian at 18, no restriction), for one module (switched on at the student's school and
+    grade level), or, with `module` None, for school notices, which only a restriction of the
+    whole record withholds.
+
+    Custody and residence are never consulted (R18); `lives_with` is returned for notice
+    parity (R20), which sends to a non-residential parent on request.
+    """
+    student_filter = (
+        Q(student__in=students) if isinstance(students, QuerySet) else Q(student_id__in=students)
+    )
+    links = (
+        GuardianLink.objects.open_on(today)
+        .parental()
+        .filter(
+            student_filter,
+            portal_status=GuardianLink.PortalStatus.ACTIVE,
+            guardian__user__isnull=False,
+            guardian__user__is_active=True,
+        )
+    )
+    if guardian_ids is not None:
+        links = links.filter(guardian_id__in=list(guardian_ids))
+    current = Enrollment.objects.current(today).filter(student=OuterRef("student"))
+    consent = Exists(
+        StudentConsent.objects.in_force(today).filter(
+            student=OuterRef("student"), guardian=OuterRef("guardian")
+        )
+    )
+    dependency = Exists(
+        DependencyCertification.objects.in_force(today).filter(
+            student=OuterRef("student"), guardian=OuterRef("guardian")
+        )
+    )
+    minor = Q(student__date_of_birth__gt=adult_on(today), student__eligible_student=False)
+    scope = Q(whole_record=True) if module is None else Q(whole_record=True) | Q(**{module: True})
+    restricted = Exists(
+        Restriction.objects.in_force(today)
+        .filter(guardian=OuterRef("guardian"), student=OuterRef("student"))
+        .filter(scope)
+    )
+    # The whole account denied, or suspended for this child (R68).
+    denied = Exists(
+        AccountDenial.objects.in_force(today)
+        .filter(user=OuterRef("guardian__user"))
+        .filter(Q(student__isnull=True) | Q(student=OuterRef("student")))
+    )
+    rows = (
+        links.filter(Exists(current))
+        .filter(minor | Q(consent) | Q(dependency))
+        .exclude(restricted)
+        .exclude(denied)
+        .annotate(
+            school_now=Subquery(current.order_by("-entry_date").values("school_id")[:1]),
+            grade_now=Subquery(current.order_by("-entry_date").values("grade_level")[:1]),
+        )
+        .values_list(
+            "guardian_id",
+            "student_id",
+            "guardian__user_id",
+            "school_now",
+            "grade_now",
+            "lives_with",
+        )
+        .order_by("guardian_id", "student_id")
+    )
+    return [
+        FamilyMember(guardian, student, user, school, lives_with)
+        for guardian, student, user, school, grade, lives_with in rows
+        if module is None or switches.is_on(module, school, grade or "")
+    ]

@@ -35,6 +35,12 @@ DISTRICT_INTEREST = frozenset({Role.REGISTRAR, Role.DISTRICT_ADMINISTRATOR})
 SCHOOL_INTEREST = frozenset({Role.SCHOOL_ADMINISTRATOR, Role.ATTENDANCE_CLERK, Role.REGISTRAR})
 # Who keeps a school's daily attendance (the office pages).
 OFFICE = frozenset({Role.ATTENDANCE_CLERK, Role.SCHOOL_ADMINISTRATOR, Role.REGISTRAR})
+# Who writes school notices to families (R20): held with a school, to that school's
+# families; held without one, to any school's or the whole district's.
+NOTICE_WRITERS = frozenset({Role.SCHOOL_ADMINISTRATOR, Role.REGISTRAR, Role.DISTRICT_ADMINISTRATOR})
+DISTRICT_NOTICE_WRITERS = frozenset({Role.REGISTRAR, Role.DISTRICT_ADMINISTRATOR})
+# Who enters or renews a non-residential parent's subscription to school notices (R20).
+SUBSCRIPTION_KEEPERS = CUSTODIANS | {Role.SCHOOL_ADMINISTRATOR}
 # Who may read a student outside their interest by stating a reason ("break-glass"):
 # educators and the office. Technology staff have no educational interest to extend.
 REASON_GIVERS = frozenset(

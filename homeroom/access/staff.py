@@ -55,6 +55,13 @@ class StaffScope:
     office_school_ids: frozenset[int]
     interest_school_ids: frozenset[int]
     may_give_reasons: bool
+    # School notices (R20): to the whole district, and to these schools' families.
+    notices_district: bool
+    notice_school_ids: frozenset[int]
+
+    @property
+    def writes_notices(self) -> bool:
+        return self.notices_district or bool(self.notice_school_ids)
 
     @property
     def keeps_office(self) -> bool:
@@ -78,6 +85,12 @@ def scope_of(viewer: Viewer) -> StaffScope:
             r.school_id for r in held if r.role in roles.SCHOOL_INTEREST and r.school_id
         ),
         may_give_reasons=any(r.role in roles.REASON_GIVERS for r in held),
+        notices_district=any(
+            r.role in roles.DISTRICT_NOTICE_WRITERS and r.school_id is None for r in held
+        ),
+        notice_school_ids=frozenset(
+            r.school_id for r in held if r.role in roles.NOTICE_WRITERS and r.school_id
+        ),
     )
 
 

@@ -31,6 +31,9 @@ class Action(models.TextChoices):
     BREAK_GLASS = "access.break_glass", _("Read outside one's interest, with a reason")
     ACCESS_REVIEW = "access.review", _("Review of a staff account's access")
     SECURITY = "security.alert", _("Security alert")
+    NOTIFY_SETTING = "notify.setting", _("Notification choice")
+    NOTICE = "notify.notice", _("School notice")
+    NOTICE_SUBSCRIPTION = "notify.subscription", _("Notice subscription")
 
 
 class AuditEvent(models.Model):

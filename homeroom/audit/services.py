@@ -9,7 +9,7 @@ from django.http import HttpRequest
 
 from homeroom.audit import chain
 from homeroom.audit.models import Action, AuditEvent
-from homeroom.lib import clock, freshness
+from homeroom.lib import clock, followers, freshness
 from homeroom.lib.http import client_address
 
 # The role of an administrator account with no staff record (a superuser), in the admin.
@@ -138,7 +138,9 @@ def _stale_scopes(event: Event, object_type: str) -> set[str]:
 def events_record(*, actor: Actor, events: Iterable[Event]) -> int:
     """Append events in one INSERT (one query however many), returning how many.
 
-    The writes they record make cached pages stale once the transaction commits.
+    The writes they record make cached pages stale once the transaction commits, and are
+    handed to the apps that follow changes (lib.followers: alerts to families), in this
+    transaction.
     """
     events = list(events)
     rows = [_build(actor, event) for event in events]
@@ -148,6 +150,7 @@ def events_record(*, actor: Actor, events: Iterable[Event]) -> int:
         for event, row in zip(events, rows, strict=True):
             stale |= _stale_scopes(event, row.object_type)
         freshness.bump(stale)
+        followers.recorded(rows)
     return len(rows)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from homeroom.classroom import views
+from homeroom.classroom import notice_views, views
 
 app_name = "classroom"
 
@@ -31,6 +31,8 @@ urlpatterns = [
     ),
     path("sections/<int:section_id>/history/", views.history, name="history"),
     path("office/", views.office, name="office"),
+    path("notices/", notice_views.notices_page, name="notices"),
+    path("notices/<int:notice_id>/", notice_views.notice, name="notice"),
     path("office/students/<int:student_id>/", views.office_student, name="office-student"),
     path("students/<int:student_id>/", views.student, name="student"),
     path("caseload/", views.caseload, name="caseload"),

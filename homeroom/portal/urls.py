@@ -1,6 +1,6 @@
 from django.urls import path
 
-from homeroom.portal import views
+from homeroom.portal import notify_views, views
 
 app_name = "portal"
 
@@ -13,4 +13,10 @@ urlpatterns = [
     path("students/<int:student_id>/grades/<int:section_id>/", views.course, name="course"),
     path("students/<int:student_id>/disclosures/", views.disclosures, name="disclosures"),
     path("students/<int:student_id>/contacts/", views.contacts, name="contacts"),
+    path("notifications/", notify_views.notifications, name="notifications"),
+    path(
+        "students/<int:student_id>/notifications/",
+        notify_views.child_notifications,
+        name="child-notifications",
+    ),
 ]

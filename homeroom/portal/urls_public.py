@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from homeroom.portal import activation_views, report_views
+from homeroom.portal import activation_views, notify_views, report_views
 
 app_name = "public"
 
@@ -15,5 +15,6 @@ urlpatterns = [
         report_views.report_received,
         name="security-report-received",
     ),
+    path("unsubscribe/<str:token>/", notify_views.unsubscribe, name="unsubscribe"),
     path(".well-known/security.txt", report_views.security_txt, name="security-txt"),
 ]

@@ -75,6 +75,7 @@ def test_manage_check_deploy_is_clean_in_production():
         "SECRET_KEY": "x" * 20 + "-a-long-random-production-key-for-the-check-0123456789",
         "ALLOWED_HOSTS": "portal.example.org",
         "HOMEROOM_SMTP_HOST": "smtp.example.org",
+        "HOMEROOM_SITE_URL": "https://portal.example.org",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -50,6 +50,7 @@ def test_the_classroom_has_id_taking_urls_to_check():
         "classroom:history",
         "classroom:office-student",
         "classroom:student",
+        "classroom:notice",
     }
 
 
@@ -90,6 +91,24 @@ def _would_write(taylor: dict[str, list[int]]) -> dict[str, str]:
     return body
 
 
+def _okafors_notice() -> int:
+    from homeroom.audit.services import Actor
+    from homeroom.notify.notices import Audience
+    from homeroom.notify.services import notice_send
+
+    okafor = personas.user("okafor")
+    school = personas.child("sofia").enrollments.order_by("-entry_date")[0].school
+    notice = notice_send(
+        actor=Actor(user_id=okafor.pk, role="school_administrator"),
+        author=okafor,
+        audience=Audience("school", school.pk),
+        category="notice",
+        subject="Probe",
+        body="Probe",
+    )
+    return notice.pk
+
+
 def _url(name: str, kwargs: dict[str, int], query: dict[str, str]) -> str:
     url = reverse(name, kwargs=kwargs)
     if name == "classroom:attendance":
@@ -104,6 +123,9 @@ def test_another_teachers_ids_answer_404_on_every_classroom_url(demo, client, na
     personas.sign_in(client, "grant")
     foreign = ids_of("taylor")
     own = ids_of("grant")
+    if "notice_id" in params:
+        # A notice from Ms. Okafor to the high school's families: Mr. Grant writes none.
+        foreign["notice_id"], own["notice_id"] = [_okafors_notice()], []
     unknown = set(params) - set(foreign)
     assert not unknown, f"teach this test to fill {unknown} for {name}"
     foreign = {k: [i for i in v if i not in own[k]] for k, v in foreign.items()}

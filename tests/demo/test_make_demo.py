@@ -61,7 +61,32 @@ def test_make_demo_seeds_an_empty_database_and_serves_the_portal_on_its_port(tmp
         printed = (tmp_path / "demo.log").read_text()
         # The persona sign-ins are printed, with the demo password.
         assert "maria" in printed and "homeroom-demo-2026" in printed
-    finally:
-        os.killpg(demo.pid, signal.SIGTERM)
+        # A task worker runs beside the server (it prints its host and process id).
+        deadline = time.monotonic() + 30
+        while "waiting for tasks" not in (tmp_path / "demo.log").read_text():
+            assert time.monotonic() < deadline, (tmp_path / "demo.log").read_text()
+            time.sleep(0.2)
+        line = next(
+            row
+            for row in (tmp_path / "demo.log").read_text().splitlines()
+            if "waiting for tasks" in row
+        )
+        worker = int(line.split(":")[1])
+        # Stopping the demo's script (a signal to it alone, not to its process group) stops
+        # the server and the worker with it.
+        script = int(Path(f"/proc/{worker}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        os.kill(script, signal.SIGTERM)
         demo.wait(timeout=30)
+    finally:
+        if demo.poll() is None:
+            os.killpg(demo.pid, signal.SIGTERM)
+            demo.wait(timeout=30)
         log.close()
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            break
+        assert time.monotonic() < deadline, "the worker outlived the demo"
+        time.sleep(0.2)

@@ -225,6 +225,7 @@ def test_production_caches_portal_pages_only_in_a_shared_cache(redis_url, expect
         "SECRET_KEY": "a-test-only-secret-key-that-is-long-enough-0123456789abcdef",
         "ALLOWED_HOSTS": "portal.example.org",
         "HOMEROOM_SMTP_HOST": "smtp.example.org",
+        "HOMEROOM_SITE_URL": "https://portal.example.org",
         "REDIS_URL": redis_url,
     }
     result = subprocess.run(

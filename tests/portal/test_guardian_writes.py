@@ -32,6 +32,9 @@ ALLOWED = {
     "accounts:agreement": "the acceptable-use agreement",
     "accounts:password-reset": "a forgotten password",
     "accounts:password-reset-confirm": "a forgotten password",
+    # What they are told, and their subscription to school notices (R20).
+    "portal:notifications": "own preferences",
+    "portal:child-notifications": "own preferences and notice subscription",
     # Adding a child with a district code; reporting a security problem.
     "public:activate": "activation code",
     "public:add-child": "activation code",

@@ -103,3 +103,15 @@ def test_staff_are_sent_to_their_own_start_page_from_the_portal(demo, client, us
     personas.sign_in(client, username)
     response = client.get(reverse("portal:home"))
     assert response.status_code == 302 and response["Location"] == reverse("home")
+
+
+@pytest.mark.parametrize("username", personas.EVERYONE)
+def test_each_guardian_chooses_notifications_only_for_their_own_children(demo, client, username):
+    """R1–R4, R45: the notification choices of a child open to the guardians who may see the
+    child; a student's own account chooses nothing there (their guardians are told)."""
+    personas.sign_in(client, username)
+    for name in personas.CHILDREN:
+        student = personas.child(name)
+        response = client.get(reverse("portal:child-notifications", args=[student.pk]))
+        own = name in VISIBLE[username] and username in personas.GUARDIANS
+        assert response.status_code == (200 if own else 404), (username, name)

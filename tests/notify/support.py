@@ -1,0 +1,86 @@
+"""What the notify tests share: the worker's own loop run for real in the test's process
+(so it sees the test's uncommitted district), the clock moved past a window, and the mail
+the real SMTP sink received, read back as messages."""
+
+import datetime
+import email
+import email.policy
+from email.message import EmailMessage
+from unittest import mock
+
+import time_machine
+
+from homeroom.attendance.models import AttendanceCode
+from homeroom.attendance.services import MarkEntry, attendance_take
+from homeroom.audit.services import Actor
+from homeroom.lib import clock
+from homeroom.notify.worker import Worker
+from homeroom.sis.models import Period, Section, SectionMeeting, Staff
+from tests import personas
+
+
+def run_worker(*, scheduled: bool = False) -> None:
+    """django-tasks-db's worker loop (notify.worker), once: every task ready now runs.
+
+    The loop recycles database connections between tasks, as Django does between requests;
+    inside a test's transaction that would close it, so here (as Django's own test client
+    does for requests) the recycling is left out. Everything else runs as in production; the
+    separate process is tested in test_worker_process.py."""
+    with mock.patch(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    ):
+        Worker(worker_id="test-worker", once=True, scheduled=scheduled).run()
+
+
+def later(minutes: float) -> time_machine.travel:
+    """Move the clock on (it keeps ticking from there)."""
+    return time_machine.travel(clock.now() + datetime.timedelta(minutes=minutes), tick=True)
+
+
+def received(sink) -> list[EmailMessage]:
+    return [
+        email.message_from_bytes(envelope.content, policy=email.policy.default)
+        for envelope in sink.messages
+    ]
+
+
+def to(sink, username: str) -> list[EmailMessage]:
+    address = personas.user(username).email
+    return [m for m in received(sink) if address in m["To"]]
+
+
+def body(message: EmailMessage) -> str:
+    part = message.get_body(("plain",))
+    assert part is not None
+    return part.get_content()
+
+
+def taylors_class_with(student_name: str) -> tuple[Section, Period]:
+    """Ms. Taylor's section the student is in, and a period it meets in today."""
+    student = personas.child(student_name)
+    taylor = Staff.objects.get(user=personas.user("taylor"))
+    today = clock.today()
+    section = Section.objects.get(
+        section_teachers__staff=taylor,
+        rosters__student=student,
+        start_date__lte=today,
+        end_date__gte=today,
+    )
+    meeting = SectionMeeting.objects.filter(section=section, weekday=today.weekday()).first()
+    assert meeting is not None, "the demo's Wednesday has Algebra II"
+    return section, meeting.period
+
+
+def taylor_marks(student_name: str, code: str) -> None:
+    section, period = taylors_class_with(student_name)
+    taylor = personas.user("taylor")
+    attendance_take(
+        actor=Actor(user_id=taylor.pk, role="teacher"),
+        recorded_by=taylor,
+        section=section,
+        day=clock.today(),
+        period=period,
+        entries={
+            personas.child(student_name).pk: MarkEntry(AttendanceCode.objects.get(code=code).pk)
+        },
+    )
