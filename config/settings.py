@@ -459,4 +459,7 @@ TASK_SCHEDULE = [
     ),
     ("eligible_student_notice", "homeroom.notify.tasks.eligible_student_notice", "daily 06:00"),
     ("digests", "homeroom.notify.tasks.digests_send", f"daily {HOMEROOM_DIGEST_HOUR:02d}:00"),
+    # R12: reads with a stated reason, weekly; the staff access review, each quarter.
+    ("break_glass_report", "homeroom.access.tasks.break_glass_report", "weekly mon 07:00"),
+    ("staff_access_review", "homeroom.access.tasks.staff_access_review", "quarterly 07:00"),
 ]

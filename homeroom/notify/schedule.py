@@ -6,8 +6,9 @@ job's task: of several workers on several machines, exactly one enqueues it, and
 that dies in between leaves neither the row nor the task. After a stop, only the latest
 missed slot of each job runs: a day's digest is not sent five times after a long outage.
 
-Cadences: "every N" (minutes, slots counted from midnight), "daily HH:MM", and
-"weekly DAY HH:MM" (DAY a three-letter English weekday), in the district's time zone.
+Cadences: "every N" (minutes, slots counted from midnight), "daily HH:MM",
+"weekly DAY HH:MM" (DAY a three-letter English weekday), and "quarterly HH:MM" (the first
+day of January, April, July and October), in the district's time zone.
 """
 
 import dataclasses
@@ -47,6 +48,12 @@ class Job:
         if words[0] == "weekly":
             at -= datetime.timedelta(days=(local.weekday() - _WEEKDAYS.index(words[1])) % 7)
             return at if at <= local else at - datetime.timedelta(days=7)
+        if words[0] == "quarterly":
+            at = at.replace(month=(local.month - 1) // 3 * 3 + 1, day=1)
+            if at > local:
+                year, month = (at.year, at.month - 3) if at.month > 1 else (at.year - 1, 10)
+                at = at.replace(year=year, month=month)
+            return at
         raise ValueError(f"unknown cadence {self.cadence!r}")
 
     @property
