@@ -15,8 +15,10 @@ pytestmark = pytest.mark.django_db
 ZONE = zoneinfo.ZoneInfo("America/New_York")
 
 
-def _at(*args: int) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=ZONE)
+def _at(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, minute, second, tzinfo=ZONE)
 
 
 @pytest.mark.parametrize(
