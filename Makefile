@@ -12,7 +12,7 @@ DEMO_PASSWORD ?= homeroom-demo-2026
 DEMO_DB ?= $(CURDIR)/var/demo.sqlite3
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo demo-code test lint bench bench-audit bench-notify messages clean
+.PHONY: help install demo demo-code test lint bench bench-audit bench-notify bench-reset messages clean
 
 help:
 	@echo "make demo      set up and serve the demo district on http://127.0.0.1:$(PORT)"
@@ -22,6 +22,7 @@ help:
 	@echo "make bench     measure the portal at district scale (docs/performance.md)"
 	@echo "make bench-audit   who looked at this record, on a 10-million-event audit log (docs/performance.md)"
 	@echo "make bench-notify   a district-wide notice to ~35,000 families through SMTP, two workers (docs/performance.md)"
+	@echo "make bench-reset    password resets: known and unknown addresses, same time? (docs/performance.md)"
 	@echo "make lint      ruff, ruff format --check, mypy, makemigrations --check"
 	@echo "make messages  refresh the translation catalogues (needs gettext)"
 
@@ -58,6 +59,11 @@ bench: install
 
 bench-audit: install
 	@scripts/bench-audit.sh
+
+# Does a password reset take as long for an unknown address as for a known one? (issue 13)
+bench-reset: install
+	@rm -f var/bench-reset.sqlite3
+	@HOMEROOM_ENV=test HOMEROOM_SQLITE_PATH=$(CURDIR)/var/bench-reset.sqlite3 $(PY) -W ignore::UserWarning bench/reset_timing.py
 
 bench-notify: install
 	@scripts/bench-notify.sh

@@ -47,7 +47,8 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin on the project's own site (homeroom/lib/admin_site.py).
+    "homeroom.lib.apps.HomeroomAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -87,6 +88,8 @@ MIDDLEWARE = [
     "homeroom.lib.middleware.RequestIdMiddleware",
     # Resolves who is asking once per request, and lends the audit log its actor.
     "homeroom.access.requests.RequestResolutionMiddleware",
+    # An account denied access is signed out on its next request, whatever the page (R68).
+    "homeroom.access.requests.DeniedAccountMiddleware",
     "homeroom.lib.middleware.NoStoreForSignedInMiddleware",
     # The session's inactivity and absolute limits, kept on the server (R46) ...
     "homeroom.accounts.middleware.SessionLimitsMiddleware",
@@ -233,6 +236,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Where the context validator finds more names a password may not be built from.
 HOMEROOM_PASSWORD_CONTEXT = ["homeroom.access.staff_mfa.school_names"]
+# Whether an account may not sign in at all today (a denial of access, R68): asked by the
+# sign-in page after the password, from the access app that keeps the denials.
+HOMEROOM_SIGN_IN_REFUSED = "homeroom.access.policy.sign_in_refused"
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out account or address before any password is checked.
@@ -272,6 +278,11 @@ PASSWORD_RESET_TIMEOUT = 3600
 # Multi-factor authentication (R41): always for staff; for guardians and students when the
 # district turns this on (otherwise offered).
 HOMEROOM_REQUIRE_MFA_FOR_FAMILIES = env_bool("HOMEROOM_REQUIRE_MFA_FOR_FAMILIES", False)
+# An enrolment letter's code (a second factor set up again after a lost phone, or for a new
+# staff account) works this long, once (R49: 72 hours at most).
+HOMEROOM_ENROLMENT_LETTER_HOURS = env_int(
+    "HOMEROOM_ENROLMENT_LETTER_HOURS", 72, minimum=1, maximum=72
+)
 # Changing email, password or MFA needs a sign-in no older than this (R48).
 HOMEROOM_REAUTH_MINUTES = env_int("HOMEROOM_REAUTH_MINUTES", 5, minimum=1, maximum=30)
 

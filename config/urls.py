@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from homeroom.accounts import views_signin
 from homeroom.lib.health import health
@@ -16,5 +17,15 @@ urlpatterns = [
     # One way in for everyone: the admin's own password-only form is replaced by the sign-in
     # pages, with throttling, the second factor and the audit log (R41, R44).
     path("admin/login/", views_signin.admin_sign_in),
+    # The admin's own password form would skip re-authentication and the audit log: the
+    # project's page has both (R48).
+    path(
+        "admin/password_change/",
+        RedirectView.as_view(pattern_name="accounts:password-change", permanent=False),
+    ),
+    path(
+        "admin/password_change/done/",
+        RedirectView.as_view(pattern_name="accounts:account", permanent=False),
+    ),
     path("admin/", admin.site.urls),
 ]

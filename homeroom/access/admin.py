@@ -491,4 +491,9 @@ class DisclosureRecordAdmin(NoDeleteAdmin):
 
 # Activation codes, and the action on guardian links that issues them with their letters;
 # who looked at a student's record; reads with a stated reason and the staff access review.
-from homeroom.access import admin_activation, admin_review, admin_who_looked  # noqa: E402, F401
+from homeroom.access import (  # noqa: E402, F401
+    admin_accounts,
+    admin_activation,
+    admin_review,
+    admin_who_looked,
+)

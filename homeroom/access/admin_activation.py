@@ -23,6 +23,7 @@ from homeroom.access.models import ActivationCode
 from homeroom.access.requests import request_actor
 from homeroom.audit.admin import NoDeleteMixin
 from homeroom.lib import clock
+from homeroom.lib.site import site_url
 from homeroom.sis.admin import GuardianLinkAdmin
 from homeroom.sis.models import GuardianLink
 
@@ -183,9 +184,9 @@ def _letters_response(
     request: HttpRequest, ready: list[letters.Letter], chosen: str
 ) -> HttpResponse:
     addresses = letters.Addresses(
-        activate=request.build_absolute_uri(reverse("public:activate")),
-        add_child=request.build_absolute_uri(reverse("public:add-child")),
-        report=request.build_absolute_uri(reverse("public:security-report")),
+        activate=site_url() + reverse("public:activate"),
+        add_child=site_url() + reverse("public:add-child"),
+        report=site_url() + reverse("public:security-report"),
     )
     if chosen == "pdf":
         response = HttpResponse(

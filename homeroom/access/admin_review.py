@@ -73,7 +73,7 @@ class StaffAccessReviewAdmin(_ReadOnly):
                 name="access_staffaccessreview_review",
             ),
             path(
-                "review/<int:user_id>/",
+                "review/<id:user_id>/",
                 self.admin_site.admin_view(self.decide_view),
                 name="access_staffaccessreview_decide",
             ),

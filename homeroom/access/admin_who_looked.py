@@ -28,6 +28,7 @@ from homeroom.audit import alerts
 from homeroom.audit.admin import ADMIN_ROLE
 from homeroom.audit.models import Action
 from homeroom.audit.services import Event, event_record
+from homeroom.lib.spreadsheet import safe_row
 from homeroom.sis.models import Enrollment, StaffRole, Student
 
 EXPORT_LIMIT = 200_000
@@ -251,7 +252,7 @@ class StudentRecordAccessAdmin(admin.ModelAdmin):
 
         def lines() -> Iterator[str]:
             for row in [EXPORT_HEADER, *rows]:
-                yield writer.writerow(row)
+                yield writer.writerow(safe_row(row))
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'

@@ -43,6 +43,7 @@ from homeroom.access.models import (
 )
 from homeroom.accounts.models import AgreementAcceptance, AgreementVersion, User
 from homeroom.audit.services import ADMIN_ROLE
+from homeroom.lib import clock
 from homeroom.sis.models import (
     Enrollment,
     Guardian,
@@ -188,6 +189,12 @@ def denial_in_force(user: User, today: datetime.date) -> AccountDenial | None:
         .order_by("-starts_on")
         .first()
     )
+
+
+def sign_in_refused(user: User) -> bool:
+    """Whether this account is denied today and may not sign in at all (R68; the accounts
+    app asks through settings.HOMEROOM_SIGN_IN_REFUSED, as it cannot import the policy)."""
+    return denial_in_force(user, clock.today()) is not None
 
 
 # --- Building blocks --------------------------------------------------------------------------

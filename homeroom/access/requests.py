@@ -12,7 +12,9 @@ import datetime
 import functools
 from collections.abc import Callable
 
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from homeroom.access import policy
 from homeroom.access.policy import StudentAccess, Viewer
@@ -91,4 +93,19 @@ class RequestResolutionMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.homeroom_actor = functools.partial(request_actor, request)  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+
+class DeniedAccountMiddleware:
+    """An account denied access (R68) is signed out on its next request, whatever the page:
+    the portal, the classroom, its own account pages, the admin. A denial ends the sessions
+    it finds when placed; this catches one that starts later, or a session made since."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated and resolve(request).viewer.denied:
+            logout(request)
+            return render(request, "accounts/denied.html", status=403)
         return self.get_response(request)

@@ -19,16 +19,21 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from homeroom.accounts import sessions
 from homeroom.accounts.models import TOTPDevice, User
 from homeroom.sis.models import School, Staff
 
 
+def staff_account(user: User) -> bool:
+    """A member of staff or an administrator: their authenticator is set up only with an
+    enrolment letter (access.account_powers), never with a password alone."""
+    return user.is_staff or user.is_superuser or Staff.objects.filter(user_id=user.pk).exists()
+
+
 def mfa_required_for(user: User) -> bool:
-    if user.is_staff or user.is_superuser or settings.HOMEROOM_REQUIRE_MFA_FOR_FAMILIES:
-        return True
-    return Staff.objects.filter(user_id=user.pk).exists()
+    return settings.HOMEROOM_REQUIRE_MFA_FOR_FAMILIES or staff_account(user)
 
 
 def _required(request: HttpRequest) -> bool:
@@ -44,14 +49,27 @@ def _required(request: HttpRequest) -> bool:
     return bool(cached)
 
 
+def _letter_required(request: HttpRequest) -> bool:
+    cached = request.session.get(sessions.STAFF_ACCOUNT)
+    if cached is None:
+        cached = staff_account(request.user)  # type: ignore[arg-type]
+        request.session[sessions.STAFF_ACCOUNT] = cached
+    return bool(cached)
+
+
 class StaffMFAMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         was_signed_in = request.user.is_authenticated
-        # Read by the accounts pages, e.g. to offer "replace" rather than "turn off".
+        # Read by the accounts pages, e.g. to offer "replace" rather than "turn off", and to
+        # ask a member of staff for their enrolment letter before setting up an app.
         request.mfa_required = was_signed_in and _required(request)  # type: ignore[attr-defined]
+        # Asked only by the set-up page: looked up when read, not on every request.
+        request.enrolment_letter_required = SimpleLazyObject(  # type: ignore[attr-defined]
+            lambda: was_signed_in and _letter_required(request)
+        )
         response = self.get_response(request)
         if not was_signed_in and request.user.is_authenticated:
             # Just signed in: decide now, in the request that writes the session anyway.

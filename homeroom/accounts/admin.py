@@ -9,7 +9,6 @@ Acceptances are evidence, written by the portal only.
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import forms as auth_forms
@@ -31,7 +30,7 @@ from homeroom.accounts.models import (
     TOTPDevice,
     User,
 )
-from homeroom.accounts.views_reset import BackgroundResetForm
+from homeroom.accounts.tasks import reset_link_send
 from homeroom.audit.admin import AuditedModelAdmin
 from homeroom.audit.models import Action
 from homeroom.audit.services import request_actor
@@ -84,7 +83,9 @@ class UserAdmin(AuditedModelAdmin, auth_admin.UserAdmin):
         (_("Sign-in security"), {"fields": ("two_step", "sign_in_lock", "sign_in_history")}),
     )
     readonly_fields = ("two_step", "sign_in_lock", "sign_in_history")
-    actions = ("unlock_sign_in", "end_sessions", "send_password_reset", "turn_off_two_step")
+    # No action turns a second factor off: two administrators reset it with an enrolment
+    # letter (access.account_powers).
+    actions = ("unlock_sign_in", "end_sessions", "send_password_reset")
     add_fieldsets = (
         (
             None,
@@ -175,7 +176,7 @@ class UserAdmin(AuditedModelAdmin, auth_admin.UserAdmin):
     def get_urls(self) -> list[Any]:
         return [
             path(
-                "<int:user_id>/sign-ins/",
+                "<id:user_id>/sign-ins/",
                 self.admin_site.admin_view(self.sign_ins_view),
                 name="accounts_user_sign_ins",
             ),
@@ -221,47 +222,24 @@ class UserAdmin(AuditedModelAdmin, auth_admin.UserAdmin):
 
     @admin.action(description=_("Send a password-reset link"), permissions=["change"])
     def send_password_reset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        # Staff start a reset; only the owner sets the password (R49, ASVS 6.4.6).
-        sent = 0
-        for user in queryset.exclude(email=""):
-            form = BackgroundResetForm({"email": user.email})
-            if form.is_valid():
-                form.request = request
-                form.save(
-                    request=request,
-                    use_https=request.is_secure(),
-                    subject_template_name="accounts/email/password_reset_subject.txt",
-                    email_template_name="accounts/email/password_reset.txt",
-                    extra_email_context={
-                        "district_name": settings.HOMEROOM_DISTRICT_NAME,
-                        "minutes": str(settings.PASSWORD_RESET_TIMEOUT // 60),
-                    },
-                )
-                sent += 1
+        # Staff start a reset; only the owner sets the password (R49, ASVS 6.4.6). The link
+        # leaves from a worker, built from the configured site address (accounts.reset).
+        actor = request_actor(request)
+        chosen = list(
+            queryset.filter(is_active=True).exclude(email="").values_list("pk", flat=True)
+        )
+        for user_id in chosen:
+            reset_link_send.enqueue(
+                user_id=user_id, actor_user_id=actor.user_id, request_id=actor.request_id
+            )
         self.message_user(
             request,
             ngettext(
-                "A reset link was sent to %(n)d account with an email address.",
-                "Reset links were sent to %(n)d accounts with an email address.",
-                sent,
+                "A reset link is being sent to %(n)d account with an email address.",
+                "Reset links are being sent to %(n)d accounts with an email address.",
+                len(chosen),
             )
-            % {"n": sent},
-            messages.SUCCESS,
-        )
-
-    @admin.action(
-        description=_("Turn off two-step verification (lost phone)"), permissions=["change"]
-    )
-    def turn_off_two_step(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        # After checking who is asking, as the district's procedure says. Staff accounts
-        # must set up a new authenticator at their next sign-in (access.staff_mfa).
-        actor = request_actor(request)
-        for user in queryset:
-            services.mfa_remove(actor=actor, user=user)
-            services.sessions_end_all(actor=actor, user=user)
-        self.message_user(
-            request,
-            _("Two-step verification is off for them; they set it up again when they sign in."),
+            % {"n": len(chosen)},
             messages.SUCCESS,
         )
 

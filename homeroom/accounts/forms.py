@@ -1,4 +1,5 @@
 import copy
+from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -57,6 +58,16 @@ class CodeForm(forms.Form):
 
 
 class EnrolForm(forms.Form):
+    letter = forms.CharField(
+        label=_("Code from your enrolment letter"),
+        max_length=40,
+        help_text=_(
+            "Staff accounts set up two-step verification with the code on the letter the "
+            "technology department gave you (like ABCD-EFGH-JKMN-PQRS)."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": _("Type the code from your enrolment letter.")},
+    )
     code = forms.CharField(
         label=_("Code from the app"),
         max_length=12,
@@ -66,6 +77,11 @@ class EnrolForm(forms.Form):
         ),
         error_messages={"required": _("Enter the 6-digit code the app shows.")},
     )
+
+    def __init__(self, *args: Any, with_letter: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not with_letter:
+            del self.fields["letter"]
 
 
 class ReauthForm(forms.Form):

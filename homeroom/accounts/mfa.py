@@ -8,11 +8,13 @@ digests: a fast hash is enough for a secret that random, unlike a password (R49)
 
 import base64
 import hashlib
+import hmac
 import secrets
 import time
 
 import pyotp
 import segno
+from django.conf import settings
 
 STEP_SECONDS = 30
 DIGITS = 6
@@ -92,6 +94,27 @@ def recovery_code_clean(typed: str) -> str:
 
 def recovery_code_hash(code: str) -> str:
     return hashlib.sha256(recovery_code_clean(code).encode()).hexdigest()
+
+
+# --- Enrolment letters ----------------------------------------------------------------------
+
+# Long enough to hold against guessing for the letter's few days, without look-alikes.
+_LETTER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+_LETTER_LENGTH = 16
+
+
+def letter_code_new() -> str:
+    return "".join(secrets.choice(_LETTER_ALPHABET) for _ in range(_LETTER_LENGTH))
+
+
+def letter_code_display(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def letter_code_digest(typed: str) -> str:
+    """A keyed digest (the secret key's): a copy of the table is no use for guessing."""
+    key = hashlib.sha256(f"homeroom-enrolment-letter:{settings.SECRET_KEY}".encode()).digest()
+    return hmac.new(key, recovery_code_clean(typed).encode(), hashlib.sha256).hexdigest()
 
 
 def demo_secret(seed: int, username: str) -> str:

@@ -122,6 +122,55 @@ class RecoveryCode(models.Model):
         return f"recovery code of {self.user}"
 
 
+class EnrolmentLetter(models.Model):
+    """A one-time code on a letter handed over in person or sent by post, without which a
+    staff account cannot set up an authenticator (R41, R49): after a lost phone, or for a
+    new account. An administrator asks, with a reason; a second administrator approves and
+    only then is the code drawn, shown once for the letter; only a keyed digest is kept. So
+    a password alone, reset by whoever controls the account's e-mail, never enrols a new
+    second factor. From the command line (`manage.py enrolment_letter`), someone with the
+    server in hand issues one for the first administrator."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="enrolment_letters")
+    reason = models.TextField(_("why"))
+    requested_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("asked"))
+    approved_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    digest = models.CharField(max_length=64, blank=True)
+    expires_at = models.DateTimeField(_("code works until"), null=True, blank=True)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enrolment letter")
+        verbose_name_plural = _("enrolment letters (two-step set-up)")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="enrolmentletter_has_reason"
+            ),
+            # The second person: an administrator never approves their own request.
+            models.CheckConstraint(
+                condition=models.Q(requested_by__isnull=True)
+                | models.Q(approved_by__isnull=True)
+                | ~models.Q(approved_by=models.F("requested_by")),
+                name="enrolmentletter_second_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"enrolment letter for {self.user} ({self.requested_at:%Y-%m-%d})"
+
+    @property
+    def pending(self) -> bool:
+        return self.approved_at is None and self.cancelled_at is None
+
+
 class UserSession(models.Model):
     """A server-side session, tied to its user so it can be listed and ended (R46, R47)."""
 

@@ -8,6 +8,7 @@ from homeroom.accounts import mfa
 from homeroom.accounts.models import (
     AgreementAcceptance,
     AgreementVersion,
+    EnrolmentLetter,
     Language,
     RecoveryCode,
     TOTPDevice,
@@ -125,9 +126,12 @@ def totp_step_accept(*, device: TOTPDevice, step: int) -> bool:
 
 
 @transaction.atomic
-def totp_device_confirm(*, actor: Actor, device: TOTPDevice, code: str) -> list[str] | None:
+def totp_device_confirm(
+    *, actor: Actor, device: TOTPDevice, code: str, letter: EnrolmentLetter | None = None
+) -> list[str] | None:
     """Confirm an authenticator with a code from it; returns the new recovery codes (shown
-    once), or None when the code is wrong."""
+    once), or None when the code is wrong. With `letter`, the enrolment letter that allowed
+    it is used up in the same transaction."""
     device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
     step = mfa.matching_step(device.secret, code, after=device.last_used_step)
     if step is None or device.confirmed_at is not None:
@@ -136,8 +140,31 @@ def totp_device_confirm(*, actor: Actor, device: TOTPDevice, code: str) -> list[
     device.last_used_step = step
     device.save(update_fields=["confirmed_at", "last_used_step"])
     codes = _recovery_codes_replace(device.user)
-    _account_event(actor, device.user, "mfa_enrolled")
+    detail = {}
+    if letter is not None:
+        used = EnrolmentLetter.objects.filter(pk=letter.pk, used_at__isnull=True).update(
+            used_at=clock.now()
+        )
+        if not used:
+            # Used a moment ago by another request: this enrolment does not stand.
+            transaction.set_rollback(True)
+            return None
+        detail["letter_id"] = letter.pk
+    _account_event(actor, device.user, "mfa_enrolled", **detail)
     return codes
+
+
+def enrolment_letter_matching(user: User, typed: str) -> EnrolmentLetter | None:
+    """The approved, unused, unexpired enrolment letter of this account whose code was
+    typed, if any."""
+    return EnrolmentLetter.objects.filter(
+        user=user,
+        digest=mfa.letter_code_digest(typed),
+        approved_at__isnull=False,
+        cancelled_at__isnull=True,
+        used_at__isnull=True,
+        expires_at__gt=clock.now(),
+    ).first()
 
 
 def _recovery_codes_replace(user: User) -> list[str]:

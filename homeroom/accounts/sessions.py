@@ -32,6 +32,8 @@ AUTHENTICATED_AT = "homeroom_authenticated_at"
 MFA_VERIFIED_AT = "homeroom_mfa_verified_at"
 # Whether the account must use MFA, decided by the access app once per session.
 MFA_REQUIRED = "homeroom_mfa_required"
+# Whether it is a staff account, which sets up MFA only with an enrolment letter (likewise).
+STAFF_ACCOUNT = "homeroom_staff_account"
 # Whether the password last typed is long enough to guard the account alone (R41, R42).
 PASSWORD_ALONE_OK = "homeroom_password_alone_ok"  # noqa: S105 (a session key, not a secret)
 # Between the password and the code: who is signing in, since when, and where to go next.
@@ -138,7 +140,14 @@ def session_start(request: HttpRequest, *, mfa_verified: bool) -> None:
     """Stamp a session that has just been signed in (after `login`, which gave it a new key)."""
     now = _iso(clock.now())
     session = request.session
-    for key in (PENDING_USER, PENDING_AT, PENDING_BACKEND, PENDING_NEXT, MFA_REQUIRED):
+    for key in (
+        PENDING_USER,
+        PENDING_AT,
+        PENDING_BACKEND,
+        PENDING_NEXT,
+        MFA_REQUIRED,
+        STAFF_ACCOUNT,
+    ):
         session.pop(key, None)
     session[SIGNED_IN_AT] = now
     session[LAST_SEEN_AT] = now

@@ -23,7 +23,7 @@ urlpatterns = [
     path("two-step/recovery-codes/", views_mfa.recovery_codes, name="mfa-recovery-codes"),
     path("two-step/remove/", views_mfa.mfa_remove, name="mfa-remove"),
     # Forgotten password.
-    path("password-reset/", views_reset.PasswordResetRequestView.as_view(), name="password-reset"),
+    path("password-reset/", views_reset.password_reset_request, name="password-reset"),
     path(
         "password-reset/sent/",
         views_reset.PasswordResetSentView.as_view(),

@@ -3,6 +3,7 @@ replace (R41, R49). Each change needs a fresh re-authentication (R48)."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import user_login_failed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from homeroom.accounts import mfa, selectors, services, sessions
 from homeroom.accounts.forms import EnrolForm
+from homeroom.accounts.models import User
 from homeroom.accounts.views import safe_next
 from homeroom.accounts.views_security import _user, reauth_required
 from homeroom.audit.services import request_actor
@@ -37,22 +39,45 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Two-step verification is already on for your account."))
         return redirect(next_url)
     device = services.totp_device_begin(user=user)
-    form = EnrolForm(request.POST or None)
+    # A member of staff sets up an app only with the code of an enrolment letter, handed
+    # over in person or by post: a password alone never enrols a second factor (R41, R49).
+    letter_required = bool(getattr(request, "enrolment_letter_required", False))
+    form = EnrolForm(request.POST or None, with_letter=letter_required)
     if request.method == "POST" and form.is_valid():
-        codes = services.totp_device_confirm(
-            actor=request_actor(request), device=device, code=form.cleaned_data["code"]
+        letter = None
+        if letter_required:
+            letter = services.enrolment_letter_matching(user, form.cleaned_data["letter"])
+            if letter is None:
+                _letter_refused(request, user)
+                form.add_error(
+                    "letter",
+                    _(
+                        "That letter code is not right, was used already, or has expired. "
+                        "Check it, or ask the technology department for a new letter."
+                    ),
+                )
+        codes = (
+            services.totp_device_confirm(
+                actor=request_actor(request),
+                device=device,
+                code=form.cleaned_data["code"],
+                letter=letter,
+            )
+            if form.is_valid()
+            else None
         )
         if codes is not None:
             # The second factor has just been proved in this session: new session id.
             sessions.mfa_mark_verified(request)
             return _codes_page(request, codes, next_url)
-        form.add_error(
-            "code",
-            _(
-                "That code does not match. Check that the phone sets its time automatically, "
-                "then type the code the app shows now."
-            ),
-        )
+        if form.is_valid():
+            form.add_error(
+                "code",
+                _(
+                    "That code does not match. Check that the phone sets its time "
+                    "automatically, then type the code the app shows now."
+                ),
+            )
     uri = mfa.provisioning_uri(
         device.secret, account=user.get_username(), issuer=settings.HOMEROOM_DISTRICT_NAME
     )
@@ -66,6 +91,21 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             "required": getattr(request, "mfa_required", False),
             "next": next_url,
         },
+    )
+
+
+def _letter_refused(request: HttpRequest, user: User) -> None:
+    # Counted like a wrong password (django-axes, R44): a letter's code cannot be guessed
+    # faster than a password.
+    user_login_failed.send(
+        sender=__name__, credentials={"username": user.get_username()}, request=request
+    )
+    services.sign_in_record(
+        actor=request_actor(request),
+        succeeded=False,
+        username=user.get_username(),
+        target=user,
+        detail={"step": "enrolment_letter"},
     )
 
 

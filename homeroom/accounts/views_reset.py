@@ -3,75 +3,56 @@ hour), and signs no one in, so the second factor is still asked at the next sign
 ASVS 6.4.3). The request is answered the same way whether or not the address is known, and
 the mail leaves in the background so the answer takes the same time either way (R44)."""
 
-import logging
-import threading
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
-from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template import loader
-from django.urls import reverse_lazy
+from django.shortcuts import render
+from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
 
-from homeroom.accounts import services
+from homeroom.accounts import reset, services
 from homeroom.accounts.forms import NewPasswordForm, ResetRequestForm
-from homeroom.audit.models import Action
-from homeroom.audit.services import Event, event_record, request_actor
+from homeroom.audit.services import request_actor
 
-logger = logging.getLogger(__name__)
-
-
-def _send_quietly(message: EmailMultiAlternatives, user_id: int) -> None:
-    try:
-        message.send()
-    except Exception:
-        logger.exception("The password-reset mail to user %s could not be sent.", user_id)
+TOO_MANY_REQUESTS = 429
 
 
-class BackgroundResetForm(ResetRequestForm):
-    request: HttpRequest
-
-    def send_mail(
-        self,
-        subject_template_name: str,
-        email_template_name: str,
-        context: dict[str, Any],
-        from_email: str | None,
-        to_email: str,
-        html_email_template_name: str | None = None,
-    ) -> None:
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
-        message = EmailMultiAlternatives(subject, body, from_email, [to_email])
-        user = context["user"]
-        event_record(
-            actor=request_actor(self.request),
-            event=Event(action=Action.ACCOUNT, object=user, detail={"what": "reset_link_sent"}),
+@require_http_methods(["GET", "POST"])
+def password_reset_request(request: HttpRequest) -> HttpResponse:
+    """Ask for a reset link. Whatever the address, the same answer in the same time: the
+    limits are counted and the work is queued (accounts.reset); a worker looks the address
+    up and sends the mail."""
+    form = ResetRequestForm(request.POST or None)
+    actor = request_actor(request)
+    if reset.client_blocked(actor.address) is not None:
+        return _too_many(request, form)
+    if request.method == "POST" and form.is_valid():
+        reset.request_accept(
+            email=form.cleaned_data["email"],
+            actor=actor,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
         )
-        threading.Thread(target=_send_quietly, args=(message, user.pk), daemon=True).start()
+        return HttpResponseRedirect(reverse("accounts:password-reset-sent"))
+    return render(request, "accounts/password_reset.html", {"form": form})
 
 
-class PasswordResetRequestView(auth_views.PasswordResetView):
-    form_class = BackgroundResetForm
-    template_name = "accounts/password_reset.html"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
-    email_template_name = "accounts/email/password_reset.txt"
-    success_url = reverse_lazy("accounts:password-reset-sent")
-
-    def get_extra_email_context(self) -> dict[str, Any]:
-        return {
-            "district_name": settings.HOMEROOM_DISTRICT_NAME,
-            "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
-        }
-
-    def form_valid(self, form: BackgroundResetForm) -> HttpResponse:  # type: ignore[override]
-        form.request = self.request
-        self.extra_email_context = self.get_extra_email_context()
-        return super().form_valid(form)
+def _too_many(request: HttpRequest, form: ResetRequestForm) -> HttpResponse:
+    form.errors.clear()
+    form.add_error(
+        None,
+        _(
+            "Too many password resets were asked from this connection. Please wait an hour, "
+            "or ask your school office to send you a link."
+        ),
+    )
+    return render(request, "accounts/password_reset.html", {"form": form}, status=TOO_MANY_REQUESTS)
 
 
 class PasswordResetSentView(auth_views.PasswordResetDoneView):

@@ -29,6 +29,7 @@ from homeroom.accounts.passwords import long_enough_alone
 from homeroom.accounts.views import safe_next
 from homeroom.accounts.views_signin import limits_context, locked_out
 from homeroom.audit.services import request_actor
+from homeroom.lib.site import site_url
 
 View = Callable[..., HttpResponse]
 EMAIL_CHANGE_SALT = "homeroom.accounts.email-change"
@@ -238,7 +239,8 @@ def email_change(request: HttpRequest) -> HttpResponse:
         token = signing.dumps(
             {"user": user.pk, "old": user.email, "new": new}, salt=EMAIL_CHANGE_SALT
         )
-        link = request.build_absolute_uri(reverse("accounts:email-confirm", args=[token]))
+        # From the configured address: a forged Host header must not steer the link.
+        link = site_url() + reverse("accounts:email-confirm", args=[token])
         context = {
             "user": user,
             "link": link,

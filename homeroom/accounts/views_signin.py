@@ -9,6 +9,7 @@ whether an account exists.
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
@@ -17,6 +18,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -104,6 +106,17 @@ class SignInView(auth_views.LoginView):
     def form_valid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
         user = form.get_user()
         request = self.request
+        if import_string(settings.HOMEROOM_SIGN_IN_REFUSED)(user):
+            # Denied access (R68): no session at all, and the reason's place, not a
+            # "wrong password" that would send the person round again.
+            services.sign_in_record(
+                actor=request_actor(request),
+                succeeded=False,
+                username=user.get_username(),
+                target=user,
+                detail={"step": "denied"},
+            )
+            return render(request, "accounts/denied.html", status=403)
         password_alone_ok = long_enough_alone(form.cleaned_data["password"])
         if _confirmed_device(user) is not None:
             sessions.pending_set(

@@ -85,8 +85,8 @@ class ImportRunAdmin(admin.ModelAdmin):
     def get_urls(self) -> list[Any]:
         wrap = self.admin_site.admin_view
         own = [
-            path("<int:pk>/check/", wrap(self.check_view), name="interop_importrun_check"),
-            path("<int:pk>/import/", wrap(self.import_view), name="interop_importrun_import"),
+            path("<id:pk>/check/", wrap(self.check_view), name="interop_importrun_check"),
+            path("<id:pk>/import/", wrap(self.import_view), name="interop_importrun_import"),
         ]
         return own + super().get_urls()
 

@@ -14,6 +14,7 @@ from homeroom.audit import reports
 from homeroom.audit.services import request_actor
 from homeroom.lib import clock, throttle
 from homeroom.lib.http import client_address
+from homeroom.lib.site import site_url
 from homeroom.portal.public_forms import SecurityReportForm
 
 # Enough for a person with something to say; too few to flood the department's queue.
@@ -64,10 +65,10 @@ def security_txt(request: HttpRequest) -> HttpResponse:
     expires = (clock.now() + SECURITY_TXT_LIFETIME).astimezone(datetime.UTC)
     lines = [
         "# Found a security problem? Please report it, and do not demonstrate or exploit it.",
-        f"Contact: {request.build_absolute_uri(reverse('public:security-report'))}",
+        f"Contact: {site_url()}{reverse('public:security-report')}",
         f"Contact: mailto:{settings.HOMEROOM_TECHNOLOGY_EMAIL}",
         f"Expires: {expires:%Y-%m-%dT%H:%M:%S}Z",
         "Preferred-Languages: en, es",
-        f"Canonical: {request.build_absolute_uri(reverse('public:security-txt'))}",
+        f"Canonical: {site_url()}{reverse('public:security-txt')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

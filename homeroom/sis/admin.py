@@ -217,8 +217,21 @@ class CalendarDayAdmin(HomeroomAdmin):
 # --- People -----------------------------------------------------------------------------------
 
 
+class FixedPartiesForm(forms.ModelForm):
+    """A saved link's guardian and student are fixed (a trigger holds it): shown, never
+    taken from what is posted. A new link picks both."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            for name in ("guardian", "student"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
+
+
 class GuardianLinkOfStudentInline(KeptRecordInline):
     model = GuardianLink
+    form = FixedPartiesForm
     fields = (
         "guardian",
         "relationship",
@@ -431,6 +444,12 @@ class GuardianLinkAdmin(KeptRecordAdmin):
     autocomplete_fields = ("guardian", "student")
     ordering = ("-pk",)
     readonly_fields = (*SOURCED_READONLY, "portal_status", "activated_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Fixed once the link exists (a trigger holds it too): moving a link would hand
+        # another guardian the child's record without a code. End it and start a new one.
+        fixed = ("guardian", "student") if obj is not None else ()
+        return (*fixed, *super().get_readonly_fields(request, obj))
 
 
 @admin.register(Enrollment)

@@ -21,7 +21,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from homeroom.access import roles
-from homeroom.accounts.models import AgreementAcceptance, AgreementVersion, RecoveryCode, User
+from homeroom.accounts.models import (
+    AgreementAcceptance,
+    AgreementVersion,
+    EnrolmentLetter,
+    RecoveryCode,
+    User,
+)
 from homeroom.audit.models import Action, AuditEvent, DisclosureRecord, SecurityReport
 from homeroom.audit.services import Actor, Event, event_record
 from homeroom.gradebook.models import Assignment, Category, GradeBand, GradebookSetup
@@ -60,6 +66,8 @@ READ_ONLY = {
     "audit.securityreport",
     "accounts.totpdevice",
     "accounts.recoverycode",
+    # Asked from an account's page, with a reason (access.account_powers).
+    "accounts.enrolmentletter",
 }
 # DESIGN.md "Nothing is lost"; R33: education records leave only through retention (R27).
 EDUCATION_RECORDS = [
@@ -182,6 +190,9 @@ def world() -> dict[str, Any]:
     )
     CaseloadEntry.objects.create(
         staff=builders.staff(), student=student, start_date=timezone.localdate()
+    )
+    EnrolmentLetter.objects.create(
+        user=parent, reason="Lost phone, checked in person", requested_at=timezone.now()
     )
     return {"student": student, "section": section, "score": score, "agreement": agreement}
 

@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 
@@ -133,8 +134,9 @@ def test_security_txt_points_to_the_report_page(client, db):
         if line and not line.startswith("#"):
             name, value = line.split(": ", 1)
             fields.setdefault(name, []).append(value)
+    # The configured site address, never the request's Host (issue 13).
     assert fields["Contact"] == [
-        "http://testserver/security/report/",
+        f"{settings.HOMEROOM_SITE_URL}/security/report/",
         f"mailto:{TECHNOLOGY_EMAIL}",
     ]
     [expires] = fields["Expires"]
@@ -142,7 +144,7 @@ def test_security_txt_points_to_the_report_page(client, db):
     now = clock.now()
     assert now < moment <= now + datetime.timedelta(days=365)
     assert fields["Preferred-Languages"] == ["en, es"]
-    assert fields["Canonical"] == ["http://testserver/.well-known/security.txt"]
+    assert fields["Canonical"] == [f"{settings.HOMEROOM_SITE_URL}/.well-known/security.txt"]
 
 
 # --- The queue -------------------------------------------------------------------------------

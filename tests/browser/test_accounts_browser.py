@@ -13,7 +13,9 @@ from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from homeroom.access import account_powers
 from homeroom.accounts.models import User
+from homeroom.audit.services import Actor
 from tests import builders, personas
 from tests.browser.conftest import sign_in
 
@@ -194,7 +196,13 @@ def _reset_pages(page, base: str, user: User, axe_clean) -> None:
 
 
 def _enrolment_pages(page, base: str, username: str, axe_clean) -> None:
-    """A staff member without an authenticator: sent to set one up, then the codes."""
+    """A staff member without an authenticator: sent to set one up, with the code of the
+    enrolment letter handed over in person (R49), then the codes."""
+    letter = account_powers.enrolment_letter_issue(
+        actor=Actor.system("test"),
+        user=User.objects.get(username=username),
+        reason="New member of staff, met in person",
+    )
     page.goto(f"{base}/accounts/sign-in/")
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(PASSWORD)
@@ -203,10 +211,12 @@ def _enrolment_pages(page, base: str, username: str, axe_clean) -> None:
     page.goto(f"{base}/classroom/")
     page.wait_for_url(re.compile(r".*/two-step/set-up/.*"))
     axe_clean(page)
+    page.locator("#id_letter").fill(letter.display)
     page.locator("#id_code").fill("000000")
     page.locator("#id_code").press("Enter")
     page.wait_for_load_state()
     axe_clean(page)
+    page.locator("#id_letter").fill(letter.display)
     page.locator("#id_code").fill(personas.totp_code(User.objects.get(username=username)))
     page.locator("#id_code").press("Enter")
     page.wait_for_load_state()

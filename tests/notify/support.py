@@ -6,7 +6,6 @@ import datetime
 import email
 import email.policy
 from email.message import EmailMessage
-from unittest import mock
 
 import time_machine
 
@@ -14,22 +13,9 @@ from homeroom.attendance.models import AttendanceCode
 from homeroom.attendance.services import MarkEntry, attendance_take
 from homeroom.audit.services import Actor
 from homeroom.lib import clock
-from homeroom.notify.worker import Worker
 from homeroom.sis.models import Period, Section, SectionMeeting, Staff
 from tests import personas
-
-
-def run_worker(*, scheduled: bool = False) -> None:
-    """django-tasks-db's worker loop (notify.worker), once: every task ready now runs.
-
-    The loop recycles database connections between tasks, as Django does between requests;
-    inside a test's transaction that would close it, so here (as Django's own test client
-    does for requests) the recycling is left out. Everything else runs as in production; the
-    separate process is tested in test_worker_process.py."""
-    with mock.patch(
-        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
-    ):
-        Worker(worker_id="test-worker", once=True, scheduled=scheduled).run()
+from tests.worker import run_worker  # noqa: F401 (the notify tests import it from here)
 
 
 def later(minutes: float) -> time_machine.travel:
