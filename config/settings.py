@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "homeroom.gradebook",
     "homeroom.access",
     "homeroom.notify",
+    "homeroom.privacy",
     "homeroom.portal",
     "homeroom.classroom",
     "homeroom.interop",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", portal_views.route_home, name="home"),
     path("healthz", health, name="health"),
     path("accessibility/", portal_views.accessibility, name="accessibility"),
+    path("privacy/", include("homeroom.privacy.urls")),
     path("", include("homeroom.portal.urls_public")),
     path("accounts/", include("homeroom.accounts.urls")),
     path("portal/", include("homeroom.portal.urls")),

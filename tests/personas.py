@@ -11,6 +11,8 @@ from homeroom.accounts import mfa, sessions
 from homeroom.accounts.models import AgreementAcceptance, TOTPDevice, User
 from homeroom.accounts.selectors import agreement_current
 from homeroom.lib import clock
+from homeroom.privacy.models import AnnualNoticeAcknowledgement
+from homeroom.privacy.selectors import current_annual_notice
 from homeroom.sis.models import Staff, Student
 
 PASSWORD = "persona-test-password-2026"
@@ -52,6 +54,16 @@ def accept_agreement(username: str) -> None:
             user=user(username),
             agreement=current,
             defaults={"accepted_at": current.published_at},
+        )
+
+
+def read_annual_notice(username: str) -> None:
+    """Record that this person read the school year's notice of rights (R15), as the demo's
+    families did at their first sign-in of the year."""
+    notice = current_annual_notice(clock.today())
+    if notice is not None:
+        AnnualNoticeAcknowledgement.objects.get_or_create(
+            user=user(username), notice=notice, defaults={"acknowledged_at": clock.now()}
         )
 
 

@@ -23,6 +23,10 @@ DISCLOSURES = "disclosures"
 CONTACTS = "contacts"
 # Not a module either: a guardian's choices of what they are told about a child.
 NOTIFICATIONS = "notifications"
+# The rights-holder's pages beside the record of disclosures: directory opt-outs (99.37)
+# and consents to disclose (99.30).
+DIRECTORY = "directory"
+CONSENTS = "consents"
 
 # The portal's name for a resolved request (the same object as the staff pages').
 PortalRequest = AccessRequest
@@ -42,12 +46,18 @@ def open_module(request: HttpRequest, student_id: int, module: str) -> StudentAc
 
 def open_disclosures(request: HttpRequest, student_id: int) -> StudentAccess:
     """The record of disclosures is for whoever holds the student's educational rights (R9)."""
+    return open_rights(request, student_id, DISCLOSURES)
+
+
+def open_rights(request: HttpRequest, student_id: int, what: str) -> StudentAccess:
+    """A page for whoever holds the student's educational rights (a parent with rights, or
+    the eligible student): the record of disclosures, directory opt-outs, consents."""
     resolved = portal_request(request)
     access = resolved.access_to(student_id)
     if access is not None and access.rights:
-        record_reads(resolved, [(access, DISCLOSURES)])
+        record_reads(resolved, [(access, what)])
         return access
-    _record_refusal(resolved, student_id, DISCLOSURES)
+    _record_refusal(resolved, student_id, what)
     raise Http404
 
 

@@ -32,7 +32,11 @@ SWITCHERS = frozenset({Role.DISTRICT_ADMINISTRATOR})
 # Legitimate educational interest (R12): held without a school, these reach the district;
 # with a school, these reach that school's students.
 DISTRICT_INTEREST = frozenset({Role.REGISTRAR, Role.DISTRICT_ADMINISTRATOR})
-SCHOOL_INTEREST = frozenset({Role.SCHOOL_ADMINISTRATOR, Role.ATTENDANCE_CLERK, Role.REGISTRAR})
+# A contractor's support account reads the students of its contract's schools, and nothing
+# more: no office, no notices, no reason to read beyond them (R13).
+SCHOOL_INTEREST = frozenset(
+    {Role.SCHOOL_ADMINISTRATOR, Role.ATTENDANCE_CLERK, Role.REGISTRAR, Role.VENDOR_SUPPORT}
+)
 # Who keeps a school's daily attendance (the office pages).
 OFFICE = frozenset({Role.ATTENDANCE_CLERK, Role.SCHOOL_ADMINISTRATOR, Role.REGISTRAR})
 # Who writes school notices to families (R20): held with a school, to that school's

@@ -34,6 +34,7 @@ class Action(models.TextChoices):
     NOTIFY_SETTING = "notify.setting", _("Notification choice")
     NOTICE = "notify.notice", _("School notice")
     NOTICE_SUBSCRIPTION = "notify.subscription", _("Notice subscription")
+    PRIVACY = "privacy.record", _("Data leaving the district")
 
 
 class AuditEvent(models.Model):

@@ -31,6 +31,7 @@ from homeroom.attendance.models import AttendanceCode
 from homeroom.audit.models import Action
 from homeroom.audit.services import Actor, Event, event_record
 from homeroom.demo import catalogue, names, personas, records
+from homeroom.demo import privacy as demo_privacy
 from homeroom.demo.authenticators import staff_authenticators_enrol
 from homeroom.demo.catalogue import ELEMENTARY, HIGH, MIDDLE
 from homeroom.demo.schedule import Offering, TeacherSlot, assign_teachers, place_students
@@ -331,6 +332,7 @@ class _Seeder:
         self.save_policy_records()
         records.seed_grade_books(self)
         records.seed_attendance(self)
+        demo_privacy.seed_privacy(self)
         event_record(
             actor=Actor.system("seed_demo"),
             event=Event(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from homeroom.portal import notify_views, views
+from homeroom.portal import notify_views, privacy_views, views
 
 app_name = "portal"
 
@@ -13,6 +13,14 @@ urlpatterns = [
     path("students/<id:student_id>/grades/<id:section_id>/", views.course, name="course"),
     path("students/<id:student_id>/disclosures/", views.disclosures, name="disclosures"),
     path("students/<id:student_id>/contacts/", views.contacts, name="contacts"),
+    path("students/<id:student_id>/directory/", privacy_views.directory, name="directory"),
+    path("students/<id:student_id>/consents/", privacy_views.consents, name="consents"),
+    path(
+        "students/<id:student_id>/consents/<id:consent_id>/",
+        privacy_views.consent_answer,
+        name="consent-answer",
+    ),
+    path("annual-notice/", privacy_views.annual_notice, name="annual-notice"),
     path("notifications/", notify_views.notifications, name="notifications"),
     path(
         "students/<id:student_id>/notifications/",

@@ -416,9 +416,18 @@ class StaffRole(models.Model):
         DISTRICT_ADMINISTRATOR = "district_administrator", _("District administrator")
         TECHNOLOGY = "technology", _("Technology staff")
         COUNSELOR = "counselor", _("School counselor")
+        # A contractor's support staff (R13): given only with a vendor account, at the
+        # schools its contract covers, until the account's date (privacy.vendors).
+        VENDOR_SUPPORT = "vendor_support", _("Contractor's support")
 
     SCHOOL_ROLES = frozenset(
-        {Role.TEACHER, Role.SCHOOL_ADMINISTRATOR, Role.ATTENDANCE_CLERK, Role.COUNSELOR}
+        {
+            Role.TEACHER,
+            Role.SCHOOL_ADMINISTRATOR,
+            Role.ATTENDANCE_CLERK,
+            Role.COUNSELOR,
+            Role.VENDOR_SUPPORT,
+        }
     )
     DISTRICT_ROLES = frozenset({Role.DISTRICT_ADMINISTRATOR, Role.TECHNOLOGY})
 
@@ -449,7 +458,13 @@ class StaffRole(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(
-                    role__in=["teacher", "school_administrator", "attendance_clerk", "counselor"]
+                    role__in=[
+                        "teacher",
+                        "school_administrator",
+                        "attendance_clerk",
+                        "counselor",
+                        "vendor_support",
+                    ]
                 )
                 | Q(school__isnull=False),
                 name="staffrole_school_role_has_school",

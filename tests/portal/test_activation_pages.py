@@ -16,6 +16,7 @@ from homeroom.accounts.models import AgreementAcceptance, User
 from homeroom.audit.models import Action, AuditEvent
 from homeroom.audit.services import Actor
 from homeroom.lib import clock
+from homeroom.privacy.models import AnnualNoticeAcknowledgement
 from homeroom.sis.models import GuardianLink
 from tests import builders, personas
 from tests.activation_support import (
@@ -87,6 +88,11 @@ def test_a_new_guardian_creates_an_account_signs_in_and_meets_the_agreement_firs
     assert portal.status_code == 302 and reverse("accounts:agreement") in portal["Location"]
     client.post(reverse("accounts:agreement"), {"accept": "on", "next": "/portal/"})
     assert AgreementAcceptance.objects.filter(user=user, agreement=agreement).exists()
+    # Then this school year's notice of rights, before any child's record (R15).
+    portal = client.get(reverse("portal:home"))
+    assert portal.status_code == 302 and reverse("portal:annual-notice") in portal["Location"]
+    client.post(reverse("portal:annual-notice"), {"next": "/portal/"})
+    assert AnnualNoticeAcknowledgement.objects.filter(user=user).exists()
     assert "Emma Brooks" in _page(client.get(reverse("portal:home")))
 
     created = AuditEvent.objects.get(action=Action.ACCOUNT, object_id=str(user.pk))
@@ -113,6 +119,7 @@ def test_several_codes_link_several_children_at_once(demo, client):
     assert [link_state(link) for link in links] == [(ACTIVE, user.pk)] * 3
     agreement_published()
     personas.accept_agreement(user.username)
+    personas.read_annual_notice(user.username)
     page = _page(client.get(reverse("portal:home")))
     for link in links:
         assert link.student.display_name in page

@@ -1,7 +1,8 @@
 """Guardians change no education record (R70): every URL of the project that answers a POST
 from a signed-in guardian is enumerated here, generated from the URL configuration, and is
 one of the writes the policy allows them: their own account, sign-in and MFA, the agreement,
-adding a child with a code, security reports. A write added later fails this test until it
+the annual notice, directory opt-outs and consents, adding a child with a code, security
+reports. A write added later fails this test until it
 is looked at and listed."""
 
 import pytest
@@ -9,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from homeroom.attendance.models import DailyMark, PeriodMark
 from homeroom.gradebook.models import Score
+from homeroom.privacy.models import DisclosureConsent
 from tests import personas
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +37,11 @@ ALLOWED = {
     # What they are told, and their subscription to school notices (R20).
     "portal:notifications": "own preferences",
     "portal:child-notifications": "own preferences and notice subscription",
+    # Their rights over the record (FERPA): reading the annual notice (R15), refusing
+    # directory information (R11), answering a request for consent to disclose (R10).
+    "portal:annual-notice": "the annual notice of rights, read",
+    "portal:directory": "directory opt-outs",
+    "portal:consent-answer": "consent to disclose",
     # Adding a child with a district code; reporting a security problem.
     "public:activate": "activation code",
     "public:add-child": "activation code",
@@ -57,7 +64,12 @@ def _patterns(resolver=None, namespace: str = "") -> list[tuple[str, list[str]]]
 
 def _kwargs(params: list[str]) -> dict[str, object]:
     sofia = personas.child("sofia")
-    values: dict[str, object] = {"student_id": sofia.pk, "section_id": 1}
+    consent = DisclosureConsent.objects.filter(student=sofia).first()
+    values: dict[str, object] = {
+        "student_id": sofia.pk,
+        "section_id": 1,
+        "consent_id": consent.pk if consent else 1,
+    }
     return {p: values.get(p, "x" if p in {"token", "uidb64"} else 1) for p in params}
 
 

@@ -131,6 +131,9 @@ def test_portal_pages_run_a_constant_number_of_queries(demo, demo_clock, client,
     with time_machine.travel(_day_of_kind(kind, demo_clock), tick=True):
         assert kind_of(clock.today()) is kind
         personas.sign_in(client, "linda")
+        # The first portal page of a session also asks, once, whether this year's notice
+        # of rights is read (test_annual_notice_check_costs_four_queries_once_a_session).
+        client.get(reverse("portal:legend"))
         small = {name: _cold_then_warm(client, url) for name, url in pages.items()}
         _grow(noah, demo_clock.date())
         large = {name: _cold_then_warm(client, url) for name, url in pages.items()}
@@ -147,3 +150,14 @@ def test_recording_the_read_costs_one_query(demo, client):
     audit_writes = [q for q in queries if "audit_auditevent" in q["sql"]]
     assert len(audit_writes) == 1
     assert audit_writes[0]["sql"].lstrip().upper().startswith("INSERT")
+
+
+def test_annual_notice_check_costs_four_queries_once_a_session(demo, demo_clock, client):
+    """The gate of R15 asks the database once per session and school year: one query for
+    the notice not yet read, and the session's save that keeps the answer (an UPDATE in a
+    savepoint: three statements)."""
+    with time_machine.travel(demo_clock, tick=True):
+        personas.sign_in(client, "linda")
+        url = reverse("portal:legend")
+        first, second = _count(client, url, cold=True), _count(client, url, cold=True)
+    assert first - second == 4
