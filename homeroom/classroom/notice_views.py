@@ -75,7 +75,7 @@ def notices_page(request: HttpRequest) -> HttpResponse:
         request,
         "classroom/notices.html",
         {
-            "staff": resolved,
+            "staff": staff.scope_of(resolved.viewer),
             "nav": "notices",
             "district": district,
             "schools": school_rows.order_by("name"),
@@ -91,7 +91,7 @@ def notices_page(request: HttpRequest) -> HttpResponse:
             "preview": preview,
             "errors": errors,
             "sent": selectors.notices_sent(district, schools),
-            "to_renew": selectors.subscriptions_to_renew(district, schools),
+            "to_renew": selectors.subscriptions_to_renew(district, schools, resolved.today),
         },
     )
 
@@ -99,7 +99,8 @@ def notices_page(request: HttpRequest) -> HttpResponse:
 def _renew(request: HttpRequest, district: bool, schools: set[int]) -> HttpResponse:
     raw = request.POST.get("subscription", "")
     row = NoticeSubscription.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
-    if row is None or row not in selectors.subscriptions_to_renew(district, schools):
+    today = staff.staff_request(request).today
+    if row is None or row not in selectors.subscriptions_to_renew(district, schools, today):
         staff.refuse(
             request, object_type="notify.noticesubscription", object_id=int(raw or 0), write=True
         )
@@ -127,7 +128,7 @@ def notice(request: HttpRequest, notice_id: int) -> HttpResponse:
         request,
         "classroom/notice.html",
         {
-            "staff": staff.staff_request(request),
+            "staff": staff.scope_of(staff.staff_request(request).viewer),
             "nav": "notices",
             "notice": found,
             "delivery": selectors.notice_delivery(found),

@@ -239,20 +239,27 @@ def subscription_start(
 ) -> NoticeSubscription:
     """A non-residential parent asks for every school notice the residential parent gets, at
     the school the child attends now (R20): by the portal toggle (the parent, whom the door
-    let through) or by the registrar's entry."""
+    let through) or by the registrar's entry (a keeper of the student's school's subscriptions,
+    `access.staff.keeps_subscriptions_at`)."""
+    if source not in NoticeSubscription.Source.values:
+        raise ValidationError(_("Say how the parent asked for the school's notices."))
     if source == NoticeSubscription.Source.REGISTRAR:
         _require_roles(started_by, roles.SUBSCRIPTION_KEEPERS)
-    link = GuardianLink.objects.filter(guardian=guardian, student=student).first()
+    today = clock.today()
+    link = GuardianLink.objects.open_on(today).filter(guardian=guardian, student=student).first()
     if link is None:
         raise ValidationError(_("This guardian is not linked to this student."))
     if link.lives_with:
         raise ValidationError(
             _("The student lives with this guardian, who receives every school notice already.")
         )
-    today = clock.today()
     school = _current_school(student, today)
     if school is None:
         raise ValidationError(_("The student is not enrolled in a school today."))
+    if source == NoticeSubscription.Source.REGISTRAR and not staff.keeps_subscriptions_at(
+        policy.viewer_for(started_by, today), school.pk
+    ):
+        raise PermissionDenied(_("Your role does not allow this."))
     current = (
         NoticeSubscription.objects.select_for_update()
         .filter(guardian=guardian, student=student, ended_at__isnull=True)
@@ -283,8 +290,14 @@ def subscription_start(
 def subscription_end(
     *, actor: Actor, ended_by: User, subscription: NoticeSubscription
 ) -> NoticeSubscription:
-    """The parent (or the registrar) no longer wants the school's notices."""
+    """The parent no longer wants the school's notices: ended by the parent, or by the
+    registrar on their behalf (a keeper of the subscription's school's subscriptions)."""
     row = NoticeSubscription.objects.select_for_update().get(pk=subscription.pk)
+    by_the_parent = Guardian.objects.filter(pk=row.guardian_id, user=ended_by).exists()
+    if not by_the_parent and not staff.keeps_subscriptions_at(
+        policy.viewer_for(ended_by, clock.today()), row.school_id
+    ):
+        raise PermissionDenied(_("Your role does not allow this."))
     if row.ended_at is not None:
         return row
     row.ended_at, row.end_reason, row.ended_by = (
