@@ -21,7 +21,7 @@ from homeroom.notify.models import (
     QuietHours,
     Timing,
 )
-from homeroom.sis.models import Enrollment, Guardian, GuardianLink, School, Student
+from homeroom.sis.models import AcademicSession, Enrollment, Guardian, GuardianLink, School, Student
 
 # The kinds a guardian chooses about, per module the policy opens to them for a child.
 KINDS_BY_MODULE = {
@@ -158,10 +158,24 @@ def subscriptions_to_renew(
 def notice_for_staff(notice_id: int, district: bool, school_ids: set[int]) -> Notice | None:
     """A notice, when this staff member's scope covers it (their schools', or any for district
     staff); None otherwise, which the page answers as "does not exist"."""
-    notice = Notice.objects.select_related("school", "author").filter(pk=notice_id).first()
+    notice = (
+        Notice.objects.select_related("school", "author", "term", "section__course")
+        .filter(pk=notice_id)
+        .first()
+    )
     if notice is None or not (district or notice.school_id in school_ids):
         return None
     return notice
+
+
+def report_card_terms(today: datetime.date) -> QuerySet[AcademicSession]:
+    """The terms whose report cards may be released: a semester, term or grading period that
+    has ended, within the last year."""
+    return (
+        AcademicSession.objects.exclude(kind=AcademicSession.Kind.SCHOOL_YEAR)
+        .filter(end_date__lte=today, end_date__gt=today - datetime.timedelta(days=366))
+        .order_by("-end_date", "start_date")
+    )
 
 
 # --- A student's parents and the school's notices, for the staff who keep subscriptions (R20)

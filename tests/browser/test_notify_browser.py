@@ -98,3 +98,23 @@ def test_the_registrar_enters_a_subscription_by_keyboard_and_the_pages_are_axe_c
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px at 320px"
+
+
+def test_a_report_card_release_is_previewed_by_keyboard_and_the_page_is_axe_clean(
+    live_server, live_demo, staff_page, axe_clean
+):
+    """R20, R35: the notices page with its kinds and terms, and a report card release's
+    preview (Homeroom's words, the count of parents who may see grades), axe-clean."""
+    page = staff_page("okafor")
+    page.goto(f"{live_server.url}/classroom/notices/")
+    assert page.locator("h1").count() == 1
+    axe_clean(page)
+    page.locator("#category").select_option("report_card")
+    page.locator("#term").select_option(index=1)
+    page.locator("#school").select_option(index=1)
+    page.get_by_role("button", name="Preview and count the recipients").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    preview = page.locator("[role=status]").inner_text()
+    assert "Report cards for" in preview and "It reaches" in preview
+    axe_clean(page)
