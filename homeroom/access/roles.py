@@ -93,6 +93,9 @@ _RECORDS = [
     "gradebook.assignment",
     "gradebook.score",
 ]
+# What the staff who oversee school notices (R20) read, and never change, in the admin: the
+# delivery record and the non-residential parents' subscriptions.
+_NOTICES = {"notify.message": ("view",), "notify.noticesubscription": ("view",)}
 _POLICY = [
     "access.restriction",
     "access.accountdenial",
@@ -112,6 +115,7 @@ GROUP_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "access.studentrecordaccess": ("view",),
         # Codes are issued from the guardian links and revoked from this list (R14).
         "access.activationcode": ("view",),
+        **_NOTICES,
     },
     DISTRICT_ADMINISTRATOR: {
         **{m: ("view", "add", "change") for m in _ROSTER},
@@ -126,6 +130,7 @@ GROUP_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         # Oversight of staff access (R12): reads with a stated reason, the periodic review.
         "access.breakglassread": ("view",),
         "access.staffaccessreview": ("view", "add"),
+        **_NOTICES,
     },
     TECHNOLOGY: {
         "accounts.user": ("view", "change"),

@@ -11,7 +11,8 @@ or a student.
 Reading a student outside that interest needs a stated reason ("break-glass",
 `access.break_glass`): allowed to educators and the office, logged, and reported weekly.
 A staff view never looks a section or a student up by the id in its URL: it asks
-`open_section`, `open_office_student` or `open_student`, which answer only within these
+`open_section`, `open_office_student`, `open_student` or `open_subscription_student` (and
+`open_subscription_parent` for a parent of that student), which answer only within these
 bounds and otherwise write a refusal to the audit log and raise Http404, so "not yours" and
 "does not exist" look the same. Every page that shows students' records writes one
 STAFF_READ event per student, all in one INSERT (R50).
@@ -31,7 +32,15 @@ from homeroom.access.requests import AccessRequest, resolve
 from homeroom.audit import alerts, services
 from homeroom.audit.models import Action
 from homeroom.audit.services import Event, events_record
-from homeroom.sis.models import CaseloadEntry, Enrollment, Roster, School, Section, Student
+from homeroom.sis.models import (
+    CaseloadEntry,
+    Enrollment,
+    GuardianLink,
+    Roster,
+    School,
+    Section,
+    Student,
+)
 
 Role = roles.Role
 
@@ -58,6 +67,10 @@ class StaffScope:
     # School notices (R20): to the whole district, and to these schools' families.
     notices_district: bool
     notice_school_ids: frozenset[int]
+    # A non-residential parent's subscription to school notices, entered on the parent's
+    # behalf (R20, "registrar entry"): for any student, or for these schools' students.
+    subscriptions_district: bool
+    subscription_school_ids: frozenset[int]
 
     @property
     def writes_notices(self) -> bool:
@@ -66,6 +79,10 @@ class StaffScope:
     @property
     def keeps_office(self) -> bool:
         return self.district_office or bool(self.office_school_ids)
+
+    @property
+    def keeps_subscriptions(self) -> bool:
+        return self.subscriptions_district or bool(self.subscription_school_ids)
 
 
 def scope_of(viewer: Viewer) -> StaffScope:
@@ -90,6 +107,12 @@ def scope_of(viewer: Viewer) -> StaffScope:
         ),
         notice_school_ids=frozenset(
             r.school_id for r in held if r.role in roles.NOTICE_WRITERS and r.school_id
+        ),
+        subscriptions_district=any(
+            r.role in roles.SUBSCRIPTION_KEEPERS and r.school_id is None for r in held
+        ),
+        subscription_school_ids=frozenset(
+            r.school_id for r in held if r.role in roles.SUBSCRIPTION_KEEPERS and r.school_id
         ),
     )
 
@@ -254,6 +277,79 @@ def open_office_student(request: HttpRequest, student_id: int, *, write: bool = 
             write=write,
         )
     return student
+
+
+# --- Notice subscriptions entered for a parent (R20) -------------------------------------------
+
+
+def keeps_subscriptions_at(viewer: Viewer, school_id: int | None) -> bool:
+    """May this person enter or end a parent's subscription to this school's notices (the
+    registrar's entry of R20)? The district's registrar and administrators for any school, a
+    school's administrator or registrar for their own."""
+    if school_id is None:
+        return False
+    scope = scope_of(viewer)
+    return scope.subscriptions_district or school_id in scope.subscription_school_ids
+
+
+def subscription_students(resolved: AccessRequest) -> QuerySet[Student]:
+    """The students whose parents' notice subscriptions this person keeps: any student for
+    the district's roles; for a school's, the students enrolled there today."""
+    scope = scope_of(resolved.viewer)
+    if scope.subscriptions_district:
+        return Student.objects.all()
+    if not scope.subscription_school_ids:
+        return Student.objects.none()
+    return Student.objects.filter(
+        Exists(
+            Enrollment.objects.current(resolved.today).filter(
+                student=OuterRef("pk"), school_id__in=scope.subscription_school_ids
+            )
+        )
+    )
+
+
+def open_subscription_student(
+    request: HttpRequest, student_id: int, *, write: bool = False
+) -> Student:
+    """The student, if this person keeps their parents' notice subscriptions; else a logged
+    404."""
+    student = subscription_students(resolve(request)).filter(pk=student_id).first()
+    if student is None:
+        refuse(
+            request,
+            student_id=student_id,
+            module=ROSTER,
+            object_type="sis.student",
+            object_id=student_id,
+            write=write,
+        )
+    return student
+
+
+def open_subscription_parent(
+    request: HttpRequest, student: Student, guardian_id: int, *, write: bool = False
+) -> GuardianLink:
+    """A parent's link to a student `open_subscription_student` let through: a parent, legal
+    guardian or one acting as a parent (R1, R67), linked today; else a logged 404, the same
+    for a guardian of another family as for one who does not exist."""
+    link = (
+        GuardianLink.objects.open_on(resolve(request).today)
+        .parental()
+        .filter(student=student, guardian_id=guardian_id)
+        .select_related("guardian")
+        .first()
+    )
+    if link is None:
+        refuse(
+            request,
+            student_id=student.pk,
+            module=ROSTER,
+            object_type="sis.guardian",
+            object_id=guardian_id,
+            write=write,
+        )
+    return link
 
 
 # --- The log ----------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from homeroom.classroom import notice_views, views
+from homeroom.classroom import notice_views, subscription_views, views
 
 app_name = "classroom"
 
@@ -33,6 +33,12 @@ urlpatterns = [
     path("office/", views.office, name="office"),
     path("notices/", notice_views.notices_page, name="notices"),
     path("notices/<id:notice_id>/", notice_views.notice, name="notice"),
+    path("subscriptions/", subscription_views.subscriptions, name="subscriptions"),
+    path(
+        "subscriptions/students/<id:student_id>/",
+        subscription_views.student_subscriptions,
+        name="student-subscriptions",
+    ),
     path("office/students/<id:student_id>/", views.office_student, name="office-student"),
     path("students/<id:student_id>/", views.student, name="student"),
     path("caseload/", views.caseload, name="caseload"),

@@ -20,7 +20,9 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from homeroom.accounts.models import User
 from homeroom.notify.models import Kind, Message, Notice
+from homeroom.sis.models import School, Staff
 
 _SALT = "homeroom.notify.unsubscribe"
 DIGEST = "digest"
@@ -124,6 +126,50 @@ def digest_subject(timing: str, day: datetime.date) -> str:
     return _("Your daily summary, %(day)s") % {"day": when}
 
 
+# --- Notices: report card releases and letters (R20: by the notices' one path) ----------------
+
+
+def report_card_subject(term: str) -> str:
+    return _("Report cards for %(term)s are available") % {"term": term}
+
+
+def report_card_text(term: str, children: Iterable[tuple[str, str]]) -> str:
+    """A term's report cards released, in the active language: one sentence, then the link
+    to each child's grades page."""
+    lines = [_("Report cards for %(term)s are available in the portal.") % {"term": term}]
+    for name, url in children:
+        lines.append(_("%(name)s’s grades: %(url)s") % {"name": name, "url": url})
+    return "\n".join(lines)
+
+
+def grades_url(student_id: int) -> str:
+    return absolute(reverse("portal:grades", args=[student_id]))
+
+
+def notice_content(
+    notice: Notice, language: str, children: Iterable[tuple[int, str]]
+) -> tuple[str, str]:
+    """A copy's subject, and the text Homeroom writes for it, in its recipient's language.
+    A report card release is written here: the same words for every recipient of one
+    language, the same link for every parent of one child. A notice's or a letter's text is
+    its writer's, the same for everyone: nothing is written here ("")."""
+    if notice.category != Notice.Category.REPORT_CARD or notice.term is None:
+        return notice.subject, ""
+    title = notice.term.title
+    with translation.override(language):
+        return (
+            report_card_subject(title),
+            report_card_text(title, [(name, grades_url(pk)) for pk, name in children]),
+        )
+
+
+def letter_signature(author: User, school: School | None) -> str:
+    """A letter ends with who wrote it and for which school (or the district)."""
+    staff = Staff.objects.filter(user=author).first()
+    name = staff.display_name if staff else (author.get_full_name() or author.username)
+    return f"{name}\n{school.name if school else settings.HOMEROOM_DISTRICT_NAME}"
+
+
 # --- The mail itself ------------------------------------------------------------------------
 
 
@@ -158,7 +204,9 @@ def email_for(message: Message, notice: Notice | None) -> EmailMessage:
     """The mail for one message, in its recipient's language."""
     with translation.override(message.language):
         if notice is not None:
-            body = [notice.body.strip(), "", *_footer(message)]
+            # Homeroom's words (a report card release), then the writer's.
+            text = [part for part in (message.body.strip(), notice.body.strip()) if part]
+            body = ["\n\n".join(text), "", *_footer(message)]
             sent = notice.sent_at
         else:
             body = [message.body.strip(), "", *_footer(message)]

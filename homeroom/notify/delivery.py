@@ -249,6 +249,14 @@ def claim(worker: str, limit: int | None = None) -> list[int]:
 Pairs = dict[str | None, set[tuple[int, int]]]
 
 
+def _module(message: Message) -> str | None:
+    """The portal module a message tells about: an alert's kind's, a notice's category's
+    (None for a school's notice or letter: only a restriction of the whole record)."""
+    if message.notice is not None:
+        return message.notice.told_module
+    return KIND_MODULE[Kind(message.kind)]
+
+
 def _allowed(messages: Sequence[Message]) -> tuple[set[int], Pairs]:
     """The messages the policy and the families' choices still allow, asked now: one query
     per module, whatever the number of messages. Also the (guardian, student) pairs open per
@@ -261,7 +269,7 @@ def _allowed(messages: Sequence[Message]) -> tuple[set[int], Pairs]:
             for alert in message.alerts.all():
                 wanted[KIND_MODULE[Kind(alert.kind)]].add((message.guardian_id, alert.student_id))
         else:
-            module = None if message.notice_id else KIND_MODULE[Kind(message.kind)]
+            module = _module(message)
             for student_id in message.students:
                 wanted[module].add((message.guardian_id, student_id))
     open_pairs: Pairs = defaultdict(set)
@@ -284,7 +292,7 @@ def _allowed(messages: Sequence[Message]) -> tuple[set[int], Pairs]:
     for message in messages:
         if message.notice_id:
             ok = any(
-                (message.guardian_id, s) in open_pairs[None]
+                (message.guardian_id, s) in open_pairs[_module(message)]
                 and (message.guardian_id, s, Kind.NOTICE) not in stopped
                 for s in message.students
             )
@@ -318,6 +326,24 @@ def _digest_narrowed(message: Message, open_pairs: Pairs) -> None:
     _write(message, alerts, names)
 
 
+def _notice_narrowed(message: Message, open_pairs: Pairs) -> bool:
+    """A notice copy that names children (a report card release) keeps only those the
+    policy still opens to the recipient, rewritten before it is sent."""
+    notice = message.notice
+    if notice is None or notice.told_module is None:
+        return False
+    still = open_pairs[notice.told_module]
+    kept = [s for s in message.students if (message.guardian_id, s) in still]
+    if kept == list(message.students):
+        return False
+    names = {s.pk: s.display_name for s in Student.objects.filter(pk__in=kept)}
+    message.students = kept
+    message.subject, message.body = compose.notice_content(
+        notice, message.language, [(pk, names[pk]) for pk in kept]
+    )
+    return True
+
+
 def send_claimed(worker: str, ids: Sequence[int]) -> dict[str, int]:
     """Send the messages this worker claimed, one SMTP connection for the batch; each
     outcome committed as soon as it is known. Returns counts by outcome."""
@@ -341,6 +367,8 @@ def send_claimed(worker: str, ids: Sequence[int]) -> dict[str, int]:
         if message.digest and message.pk in allowed:
             _digest_narrowed(message, open_pairs)
             message.save(update_fields=["subject", "body"])
+        elif message.pk in allowed and _notice_narrowed(message, open_pairs):
+            message.save(update_fields=["students", "subject", "body"])
     mailer = mailers.default
     try:
         for message in messages:

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from homeroom.sis.models import GradeLevel, Guardian, School, Section, Student
+from homeroom.sis.models import AcademicSession, GradeLevel, Guardian, School, Section, Student
 
 
 class Kind(models.TextChoices):
@@ -156,8 +156,10 @@ class NoticeSubscription(models.Model):
 
 
 class Notice(models.Model):
-    """A message from a school or the district to families: a letter, a closing, a release
-    of report cards. Written once, sent once, to everyone at the same moment (R20)."""
+    """A message from a school or the district to families: a notice (a closing, an early
+    dismissal), a letter (signed by its writer), a release of report cards (for a term, written
+    by Homeroom in each family's language, with a link to each child's grades). Written once,
+    sent once, to everyone at the same moment, by one path (R20)."""
 
     class Audience(models.TextChoices):
         DISTRICT = "district", _("Every school's families")
@@ -169,6 +171,11 @@ class Notice(models.Model):
         NOTICE = "notice", _("Notice")
         REPORT_CARD = "report_card", _("Report cards released")
         LETTER = "letter", _("Letter")
+
+    # The portal module a kind of notice tells about, which the policy must open to each
+    # guardian: a report card is the grade book's (a guardian restricted from grades, or a
+    # school with grades switched off, is not told); a notice or a letter is the school's.
+    CATEGORY_MODULE = {Category.REPORT_CARD: "grades"}
 
     class Status(models.TextChoices):
         ACCEPTED = "accepted", _("Accepted, being addressed")
@@ -186,8 +193,13 @@ class Notice(models.Model):
     category = models.CharField(
         _("kind"), max_length=16, choices=Category.choices, default=Category.NOTICE
     )
+    # The term whose report cards are released (Category.REPORT_CARD only).
+    term = models.ForeignKey(
+        AcademicSession, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     subject = models.CharField(_("subject"), max_length=150)
-    body = models.TextField(_("message"), max_length=5000)
+    # A report card release's note may be empty: Homeroom writes the release itself.
+    body = models.TextField(_("message"), max_length=5000, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # The one moment every copy carries, the non-residential parent's included (R20).
     sent_at = models.DateTimeField(_("sent"))
@@ -208,10 +220,19 @@ class Notice(models.Model):
                 | Q(audience="section", school__isnull=False, section__isnull=False),
                 name="notify_notice_audience_complete",
             ),
+            models.CheckConstraint(
+                condition=Q(category="report_card", term__isnull=False)
+                | ~Q(category="report_card") & Q(term__isnull=True),
+                name="notify_notice_report_card_has_term",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def told_module(self) -> str | None:
+        return self.CATEGORY_MODULE.get(Notice.Category(self.category))
 
 
 class Alert(models.Model):

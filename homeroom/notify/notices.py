@@ -12,6 +12,12 @@ child, an eligible student without consent all keep a guardian out) who:
 Every copy is made in one job (`notice_fan_out`), in one transaction, with the notice's one
 `sent_at` and its one text: the non-residential parent's copy is the residential parent's,
 at the same time. A family that stopped school notices for a child gets none for that child.
+
+Report card releases and letters are notices (`Notice.Category`) and take this same path. A
+report card release is written by Homeroom in each recipient's language (the same words for
+every parent of one language, the same link to each child's grades page for both parents)
+and reaches only guardians the policy lets see grades (`Notice.told_module`). A letter is its
+writer's text, signed with their name and school, the same for everyone.
 """
 
 import dataclasses
@@ -23,7 +29,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from homeroom.access import policy
-from homeroom.notify import delivery
+from homeroom.notify import compose, delivery
 from homeroom.notify.models import Kind, Message, Notice, NoticeSubscription, Preference, Timing
 from homeroom.sis.models import Enrollment, Guardian, Roster, Student
 
@@ -67,11 +73,15 @@ class Recipient:
     students: tuple[int, ...]
 
 
-def recipients(audience: Audience, today: datetime.date) -> list[Recipient]:
+def recipients(
+    audience: Audience, today: datetime.date, module: str | None = None
+) -> list[Recipient]:
     """Everyone a notice to this audience reaches today, one entry per person however many
-    of their children it concerns: three queries in all."""
+    of their children it concerns: three queries in all. `module` is the portal module the
+    notice tells about, if any (`Notice.told_module`: a report card release, the grades),
+    which the policy must open to the guardian."""
     members = policy.family_audience(
-        audience_students(audience, today), today, policy.switches_now(), None
+        audience_students(audience, today), today, policy.switches_now(), module
     )
     away = [m for m in members if not m.lives_with]
     subscribed: set[tuple[int, int, int]] = set()
@@ -112,6 +122,14 @@ def recipients(audience: Audience, today: datetime.date) -> list[Recipient]:
     ]
 
 
+def _names(notice: Notice, found: list[Recipient]) -> dict[int, str]:
+    """The children's names, for the notices whose text names them (report cards)."""
+    if notice.category != Notice.Category.REPORT_CARD:
+        return defaultdict(str)
+    wanted = {pk for r in found for pk in r.students}
+    return {s.pk: s.display_name for s in Student.objects.filter(pk__in=wanted)}
+
+
 def fan_out(notice_id: int) -> int:
     """Address a notice to everyone it reaches, in one transaction: every copy with the
     notice's moment and text. Run once per notice (a second run finds it done)."""
@@ -119,7 +137,10 @@ def fan_out(notice_id: int) -> int:
         notice = Notice.objects.select_for_update().get(pk=notice_id)
         if notice.status != Notice.Status.ACCEPTED:
             return 0
-        found = recipients(audience_of(notice), timezone.localdate(notice.sent_at))
+        found = recipients(
+            audience_of(notice), timezone.localdate(notice.sent_at), notice.told_module
+        )
+        names = _names(notice, found)
         guardians = {
             g.pk: g
             for g in Guardian.objects.filter(pk__in={r.guardian_id for r in found}).select_related(
@@ -132,17 +153,21 @@ def fan_out(notice_id: int) -> int:
             address = (guardian.user.email if guardian.user else "") or guardian.email
             if not address or guardian.user is None:
                 continue
+            language = guardian.user.preferred_language
+            subject, text = compose.notice_content(
+                notice, language, [(pk, names[pk]) for pk in recipient.students]
+            )
             messages.append(
                 Message(
                     recipient_id=recipient.user_id,
                     guardian_id=recipient.guardian_id,
                     address=address,
-                    language=guardian.user.preferred_language,
+                    language=language,
                     kind=Kind.NOTICE,
                     notice=notice,
                     students=list(recipient.students),
-                    subject=notice.subject,
-                    body="",
+                    subject=subject,
+                    body=text,
                     link="",
                     key=f"notice:{notice.pk}:{recipient.user_id}",
                     queued_at=notice.sent_at,

@@ -2,11 +2,13 @@
 Portal selectors take the guardian and children the door let through."""
 
 import dataclasses
+import datetime
 from collections import Counter
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
+from homeroom.access import policy
 from homeroom.accounts.models import User
 from homeroom.notify.models import (
     ALERT_KINDS,
@@ -19,7 +21,7 @@ from homeroom.notify.models import (
     QuietHours,
     Timing,
 )
-from homeroom.sis.models import Guardian, GuardianLink, Student
+from homeroom.sis.models import AcademicSession, Enrollment, Guardian, GuardianLink, School, Student
 
 # The kinds a guardian chooses about, per module the policy opens to them for a child.
 KINDS_BY_MODULE = {
@@ -126,7 +128,9 @@ def notice_delivery(notice: Notice) -> list[tuple[str, int]]:
     ]
 
 
-def subscriptions_to_renew(district: bool, school_ids: set[int]) -> QuerySet[NoticeSubscription]:
+def subscriptions_to_renew(
+    district: bool, school_ids: set[int], today: datetime.date
+) -> QuerySet[NoticeSubscription]:
     """Subscriptions that ended with a change of school and have not been renewed (R20's
     prompt to staff): for a school's staff, those of students who attend it now."""
     newer = NoticeSubscription.objects.filter(
@@ -141,14 +145,92 @@ def subscriptions_to_renew(district: bool, school_ids: set[int]) -> QuerySet[Not
         .order_by("-ended_at")
     )
     if not district:
-        rows = rows.filter(student__enrollments__school_id__in=school_ids).distinct()
+        rows = rows.filter(
+            Exists(
+                Enrollment.objects.current(today).filter(
+                    student=OuterRef("student"), school_id__in=school_ids
+                )
+            )
+        )
     return rows[:200]
 
 
 def notice_for_staff(notice_id: int, district: bool, school_ids: set[int]) -> Notice | None:
     """A notice, when this staff member's scope covers it (their schools', or any for district
     staff); None otherwise, which the page answers as "does not exist"."""
-    notice = Notice.objects.select_related("school", "author").filter(pk=notice_id).first()
+    notice = (
+        Notice.objects.select_related("school", "author", "term", "section__course")
+        .filter(pk=notice_id)
+        .first()
+    )
     if notice is None or not (district or notice.school_id in school_ids):
         return None
     return notice
+
+
+def report_card_terms(today: datetime.date) -> QuerySet[AcademicSession]:
+    """The terms whose report cards may be released: a semester, term or grading period that
+    has ended, within the last year."""
+    return (
+        AcademicSession.objects.exclude(kind=AcademicSession.Kind.SCHOOL_YEAR)
+        .filter(end_date__lte=today, end_date__gt=today - datetime.timedelta(days=366))
+        .order_by("-end_date", "start_date")
+    )
+
+
+# --- A student's parents and the school's notices, for the staff who keep subscriptions (R20)
+
+
+@dataclasses.dataclass(frozen=True)
+class ParentNotices:
+    link: GuardianLink
+    # The parent's subscription in force, if any (a parent the child lives with needs none).
+    subscription: NoticeSubscription | None
+    # Whether the access policy lets this parent hear school notices today (an activated
+    # account, no restriction of the whole record, no suspension; access.policy).
+    reached: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class StudentNotices:
+    school: School | None
+    parents: list[ParentNotices]
+    # Every subscription ever made for the student, newest first.
+    history: list[NoticeSubscription]
+
+
+def student_notices(student: Student, today: datetime.date) -> StudentNotices:
+    """A student's parents (R1: parents, legal guardians and those acting as a parent), who
+    among them hears the school's notices, and the subscriptions made: five queries."""
+    links = list(
+        GuardianLink.objects.open_on(today)
+        .parental()
+        .filter(student=student)
+        .select_related("guardian")
+        .order_by("emergency_contact_order", "guardian__last_name", "guardian__first_name")
+    )
+    history = list(
+        NoticeSubscription.objects.filter(student=student)
+        .select_related("guardian", "school", "started_by", "ended_by")
+        .order_by("-started_at", "-pk")
+    )
+    current = {row.guardian_id: row for row in history if row.ended_at is None}
+    reached = {
+        member.guardian_id
+        for member in policy.family_audience([student.pk], today, policy.switches_now(), None)
+    }
+    enrollment = (
+        Enrollment.objects.current(today)
+        .filter(student=student)
+        .select_related("school")
+        .order_by("-entry_date")
+        .first()
+    )
+    return StudentNotices(
+        school=enrollment.school if enrollment else None,
+        parents=[
+            ParentNotices(link, current.get(link.guardian_id), link.guardian_id in reached)
+            for link in links
+        ],
+        history=history,
+    )

@@ -6,9 +6,11 @@ are enqueued in that same transaction: nothing is sent for a write that rolled b
 import datetime
 from collections.abc import Iterable, Mapping
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from homeroom.access import policy, roles, staff
@@ -16,6 +18,7 @@ from homeroom.accounts.models import User
 from homeroom.audit.models import Action
 from homeroom.audit.services import Actor, Event, event_record, events_record
 from homeroom.lib import clock
+from homeroom.notify import compose, selectors
 from homeroom.notify.models import (
     ALERT_KINDS,
     DEFAULT_TIMING,
@@ -28,6 +31,7 @@ from homeroom.notify.models import (
 )
 from homeroom.notify.notices import Audience
 from homeroom.sis.models import (
+    AcademicSession,
     Enrollment,
     GradeLevel,
     Guardian,
@@ -239,20 +243,27 @@ def subscription_start(
 ) -> NoticeSubscription:
     """A non-residential parent asks for every school notice the residential parent gets, at
     the school the child attends now (R20): by the portal toggle (the parent, whom the door
-    let through) or by the registrar's entry."""
+    let through) or by the registrar's entry (a keeper of the student's school's subscriptions,
+    `access.staff.keeps_subscriptions_at`)."""
+    if source not in NoticeSubscription.Source.values:
+        raise ValidationError(_("Say how the parent asked for the school's notices."))
     if source == NoticeSubscription.Source.REGISTRAR:
         _require_roles(started_by, roles.SUBSCRIPTION_KEEPERS)
-    link = GuardianLink.objects.filter(guardian=guardian, student=student).first()
+    today = clock.today()
+    link = GuardianLink.objects.open_on(today).filter(guardian=guardian, student=student).first()
     if link is None:
         raise ValidationError(_("This guardian is not linked to this student."))
     if link.lives_with:
         raise ValidationError(
             _("The student lives with this guardian, who receives every school notice already.")
         )
-    today = clock.today()
     school = _current_school(student, today)
     if school is None:
         raise ValidationError(_("The student is not enrolled in a school today."))
+    if source == NoticeSubscription.Source.REGISTRAR and not staff.keeps_subscriptions_at(
+        policy.viewer_for(started_by, today), school.pk
+    ):
+        raise PermissionDenied(_("Your role does not allow this."))
     current = (
         NoticeSubscription.objects.select_for_update()
         .filter(guardian=guardian, student=student, ended_at__isnull=True)
@@ -283,8 +294,14 @@ def subscription_start(
 def subscription_end(
     *, actor: Actor, ended_by: User, subscription: NoticeSubscription
 ) -> NoticeSubscription:
-    """The parent (or the registrar) no longer wants the school's notices."""
+    """The parent no longer wants the school's notices: ended by the parent, or by the
+    registrar on their behalf (a keeper of the subscription's school's subscriptions)."""
     row = NoticeSubscription.objects.select_for_update().get(pk=subscription.pk)
+    by_the_parent = Guardian.objects.filter(pk=row.guardian_id, user=ended_by).exists()
+    if not by_the_parent and not staff.keeps_subscriptions_at(
+        policy.viewer_for(ended_by, clock.today()), row.school_id
+    ):
+        raise PermissionDenied(_("Your role does not allow this."))
     if row.ended_at is not None:
         return row
     row.ended_at, row.end_reason, row.ended_by = (
@@ -357,19 +374,37 @@ def notice_scope(user: User, today: datetime.date) -> tuple[bool, set[int]]:
     return scope.notices_district, set(scope.notice_school_ids)
 
 
-def notice_check(*, author: User, audience: Audience, subject: str, body: str) -> None:
-    """Raise ValidationError or PermissionDenied unless this author may send this notice."""
-    district, schools = notice_scope(author, clock.today())
+def notice_check(
+    *,
+    author: User,
+    audience: Audience,
+    subject: str,
+    body: str,
+    category: str = Notice.Category.NOTICE,
+    term_id: int | None = None,
+) -> AcademicSession | None:
+    """Raise ValidationError or PermissionDenied unless this author may send this notice.
+    Returns the term of a report card release (None for other notices)."""
+    today = clock.today()
+    district, schools = notice_scope(author, today)
     if not district and not schools:
         raise PermissionDenied(_("Only principals and district staff send notices."))
     errors: dict[str, str] = {}
-    if not subject.strip():
+    term = None
+    if category not in Notice.Category.values:
+        errors["category"] = _("Choose what kind of notice this is.")
+    elif category == Notice.Category.REPORT_CARD:
+        # Homeroom writes the release: the subject is not asked for, a note is optional.
+        term = selectors.report_card_terms(today).filter(pk=term_id or 0).first()
+        if term is None:
+            errors["term"] = _("Choose a term that has ended: its report cards are released.")
+    elif not subject.strip():
         errors["subject"] = _("Give the notice a subject.")
     elif len(subject.strip()) > SUBJECT_LIMIT:
         errors["subject"] = _("A subject can be at most %(limit)d characters.") % {
             "limit": SUBJECT_LIMIT
         }
-    if not body.strip():
+    if not body.strip() and category != Notice.Category.REPORT_CARD:
         errors["body"] = _("Write the notice.")
     elif len(body) > BODY_LIMIT:
         errors["body"] = _("A notice can be at most %(limit)d characters.") % {"limit": BODY_LIMIT}
@@ -391,6 +426,32 @@ def notice_check(*, author: User, audience: Audience, subject: str, body: str) -
         errors["section"] = _("Choose one of the school's classes.")
     if errors:
         raise ValidationError(errors)
+    return term
+
+
+def notice_words(
+    *,
+    author: User,
+    audience: Audience,
+    category: str,
+    subject: str,
+    body: str,
+    term: AcademicSession | None,
+) -> tuple[str, str]:
+    """A notice's subject and text as stored and sent to everyone: a report card release's
+    subject is Homeroom's (in the district's language here, for staff; each copy's is in its
+    recipient's), its text the writer's optional note; a letter is signed with its writer's
+    name and school (or the district)."""
+    subject, body = subject.strip(), body.strip()
+    if term is not None:
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = compose.report_card_subject(term.title)
+    elif category == Notice.Category.LETTER:
+        school = None
+        if audience.audience != Notice.Audience.DISTRICT:
+            school = School.objects.filter(pk=audience.school_id or 0).first()
+        body = f"{body}\n\n{compose.letter_signature(author, school)}"
+    return subject, body
 
 
 @transaction.atomic
@@ -402,22 +463,35 @@ def notice_send(
     category: str,
     subject: str,
     body: str,
+    term_id: int | None = None,
 ) -> Notice:
     """Accept a notice at once; its copies are addressed by the fan-out task, enqueued here,
-    which runs when this transaction commits (one job for every copy: R20)."""
+    which runs when this transaction commits (one job for every copy: R20). Report card
+    releases and letters take this same path: a release's subject is written by Homeroom
+    (here in the district's language, for staff; in each recipient's at the fan-out), and a
+    letter is signed with its writer's name and school."""
     from homeroom.notify import tasks
 
-    notice_check(author=author, audience=audience, subject=subject, body=body)
-    if category not in Notice.Category.values:
-        raise ValidationError({"category": _("Choose what kind of notice this is.")})
+    term = notice_check(
+        author=author,
+        audience=audience,
+        subject=subject,
+        body=body,
+        category=category,
+        term_id=term_id,
+    )
+    subject, body = notice_words(
+        author=author, audience=audience, category=category, subject=subject, body=body, term=term
+    )
     notice = Notice.objects.create(
         audience=audience.audience,
         school_id=audience.school_id if audience.audience != Notice.Audience.DISTRICT else None,
         grade_level=audience.grade_level if audience.audience == Notice.Audience.GRADE else "",
         section_id=audience.section_id if audience.audience == Notice.Audience.SECTION else None,
         category=category,
-        subject=subject.strip(),
-        body=body.strip(),
+        term=term,
+        subject=subject,
+        body=body,
         author=author,
         sent_at=clock.now(),
     )
@@ -432,6 +506,7 @@ def notice_send(
                 "grade_level": notice.grade_level,
                 "section_id": notice.section_id,
                 "category": notice.category,
+                "term_id": notice.term_id,
             },
         ),
     )

@@ -3,6 +3,8 @@ axe-core checking WCAG 2.1 A and AA on every page a test visits."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.test import Client
 
 from tests import personas
 from tests.personas import PASSWORD
@@ -63,3 +65,30 @@ def sign_in(page, base_url: str, username: str, password: str = PASSWORD) -> Non
 @pytest.fixture
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 390, "height": 844}, "locale": "en-US"}
+
+
+@pytest.fixture
+def staff_page(browser, live_server):
+    """A page signed in as a member of staff; its browser context closes with the test, so
+    nothing it runs outlives the test."""
+    contexts = []
+
+    def open_as(username: str, **options):
+        client = personas.sign_in(Client(), username)
+        options.setdefault("viewport", {"width": 1280, "height": 900})
+        context = browser.new_context(locale="en-US", **options)
+        contexts.append(context)
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        return context.new_page()
+
+    yield open_as
+    for context in contexts:
+        context.close()

@@ -13,9 +13,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.apps import apps as django_apps
-from django.conf import settings
 from django.db import connection
-from django.test import Client
 from django.utils import timezone
 
 from homeroom.attendance.models import AttendanceCode, DailyMark, PeriodMark
@@ -42,33 +40,6 @@ def _leave_what_the_migrations_made(django_db_blocker):
         # Opened here, after the tests' own connection closed: close it so that the test
         # database can be dropped at the end of the session.
         connection.close()
-
-
-@pytest.fixture
-def staff_page(browser, live_server):
-    """A page signed in as a member of staff; its browser context closes with the test, so
-    nothing it runs outlives the test."""
-    contexts = []
-
-    def open_as(username: str, **options):
-        client = personas.sign_in(Client(), username)
-        options.setdefault("viewport", {"width": 1280, "height": 900})
-        context = browser.new_context(locale="en-US", **options)
-        contexts.append(context)
-        context.add_cookies(
-            [
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                    "url": live_server.url,
-                }
-            ]
-        )
-        return context.new_page()
-
-    yield open_as
-    for context in contexts:
-        context.close()
 
 
 def _algebra():

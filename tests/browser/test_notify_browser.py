@@ -1,13 +1,14 @@
 """The notification pages in Chromium: Maria (Spanish) and David (English) choose what they
 hear with the keyboard alone; axe finds no WCAG 2.1 A/AA violation on the choices, the
-quiet hours and messages page, or the unsubscribe page, in either language (R35, R36)."""
+quiet hours and messages page, or the unsubscribe page, in either language; the registrar
+enters a parent's notice subscription the same way (R20, R35, R36)."""
 
 import re
 
 import pytest
 
 from homeroom.notify import compose
-from homeroom.notify.models import Preference
+from homeroom.notify.models import NoticeSubscription, Preference
 from tests import personas
 from tests.browser.conftest import sign_in
 
@@ -63,3 +64,57 @@ def test_a_guardian_chooses_by_keyboard_and_the_pages_are_axe_clean(
         ).timing
         == "never"
     )
+
+
+def test_the_registrar_enters_a_subscription_by_keyboard_and_the_pages_are_axe_clean(
+    live_server, live_demo, staff_page, axe_clean
+):
+    """R20 ("registrar entry"), R35, R36: Pat finds Sofia, opens her parents' page and enters
+    David's request with the keyboard; axe finds no violation on the search, its results,
+    the student's page and the page with the confirmation."""
+    base = live_server.url
+    page = staff_page("pat")
+    page.goto(f"{base}/classroom/subscriptions/")
+    assert page.locator("h1").count() == 1
+    axe_clean(page)
+    page.locator("#q").fill("Sofia Lopez")
+    with page.expect_navigation():
+        page.locator("#q").press("Enter")
+    axe_clean(page)
+    page.get_by_role("link", name=re.compile(r"Lopez, Sofia")).focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Sofia Lopez" in page.locator("h1").inner_text()
+    axe_clean(page)
+    page.get_by_role("button", name=re.compile(r"Enter the parent.s request.*David Lopez")).focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "now receives every school notice" in page.locator("main").inner_text()
+    axe_clean(page)
+    row = NoticeSubscription.objects.get(guardian__user__username="david", ended_at__isnull=True)
+    assert row.source == "registrar" and row.started_by == personas.user("pat")
+    page.set_viewport_size({"width": 320, "height": 640})
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px at 320px"
+
+
+def test_a_report_card_release_is_previewed_by_keyboard_and_the_page_is_axe_clean(
+    live_server, live_demo, staff_page, axe_clean
+):
+    """R20, R35: the notices page with its kinds and terms, and a report card release's
+    preview (Homeroom's words, the count of parents who may see grades), axe-clean."""
+    page = staff_page("okafor")
+    page.goto(f"{live_server.url}/classroom/notices/")
+    assert page.locator("h1").count() == 1
+    axe_clean(page)
+    page.locator("#category").select_option("report_card")
+    page.locator("#term").select_option(index=1)
+    page.locator("#school").select_option(index=1)
+    page.get_by_role("button", name="Preview and count the recipients").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    preview = page.locator("[role=status]").inner_text()
+    assert "Report cards for" in preview and "It reaches" in preview
+    axe_clean(page)

@@ -15,6 +15,7 @@ from homeroom.attendance.models import AttendanceCode, DailyMark, PeriodMark
 from homeroom.audit.models import Action, AuditEvent
 from homeroom.gradebook.models import Assignment, Category, GradebookSetup, Score
 from homeroom.lib import clock
+from homeroom.notify.models import NoticeSubscription
 from homeroom.sis.models import SectionMeeting, SectionTeacher, Staff
 from tests import personas
 from tests.classroom.support import ids_of, school_day, sections_of
@@ -51,6 +52,7 @@ def test_the_classroom_has_id_taking_urls_to_check():
         "classroom:office-student",
         "classroom:student",
         "classroom:notice",
+        "classroom:student-subscriptions",
     }
 
 
@@ -64,6 +66,7 @@ def _records() -> dict[str, int]:
         "categories": Category.objects.count(),
         "setups": GradebookSetup.objects.count(),
         "changes": AuditEvent.objects.filter(action=Action.CHANGE).count(),
+        "notice subscriptions": NoticeSubscription.objects.count(),
     }
 
 
@@ -83,6 +86,10 @@ def _would_write(taylor: dict[str, list[int]]) -> dict[str, str]:
         "visible_at": "2026-11-20T08:00",
         "code": str(absent),
         "reason": "Probe",
+        # The registrar's entry of a notice subscription: Sofia's father, who lives elsewhere
+        # (Sofia is tried first on that page, below).
+        "guardian": str(personas.user("david").guardian.pk),
+        "subscription": "start",
     }
     for student_id in taylor["student_id"]:
         body[f"code-{student_id}"] = str(absent)
@@ -126,6 +133,12 @@ def test_another_teachers_ids_answer_404_on_every_classroom_url(demo, client, na
     if "notice_id" in params:
         # A notice from Ms. Okafor to the high school's families: Mr. Grant writes none.
         foreign["notice_id"], own["notice_id"] = [_okafors_notice()], []
+    if name == "classroom:student-subscriptions":
+        # Sofia first, so that the body's parent is hers: an open door would enter David's
+        # subscription, and the records would show it.
+        sofia = personas.child("sofia").pk
+        assert sofia in foreign["student_id"]
+        foreign["student_id"] = [sofia, *(i for i in foreign["student_id"] if i != sofia)]
     unknown = set(params) - set(foreign)
     assert not unknown, f"teach this test to fill {unknown} for {name}"
     foreign = {k: [i for i in v if i not in own[k]] for k, v in foreign.items()}

@@ -5,15 +5,18 @@ the real SMTP sink received, read back as messages."""
 import datetime
 import email
 import email.policy
+import zoneinfo
 from email.message import EmailMessage
 
 import time_machine
+from django.conf import settings
+from django.urls import reverse
 
 from homeroom.attendance.models import AttendanceCode
 from homeroom.attendance.services import MarkEntry, attendance_take
 from homeroom.audit.services import Actor
 from homeroom.lib import clock
-from homeroom.sis.models import Period, Section, SectionMeeting, Staff
+from homeroom.sis.models import Period, School, Section, SectionMeeting, Staff
 from tests import personas
 from tests.worker import run_worker  # noqa: F401 (the notify tests import it from here)
 
@@ -36,9 +39,10 @@ def to(sink, username: str) -> list[EmailMessage]:
 
 
 def body(message: EmailMessage) -> str:
+    """The plain text, with the mail's CRLF line ends read as newlines."""
     part = message.get_body(("plain",))
     assert part is not None
-    return part.get_content()
+    return part.get_content().replace("\r\n", "\n")
 
 
 def taylors_class_with(student_name: str) -> tuple[Section, Period]:
@@ -70,3 +74,25 @@ def taylor_marks(student_name: str, code: str) -> None:
             personas.child(student_name).pk: MarkEntry(AttendanceCode.objects.get(code=code).pk)
         },
     )
+
+
+def at(year: int, month: int, day: int, hour: int, minute: int = 0) -> time_machine.travel:
+    """The clock set to a moment in the district's time zone (it keeps ticking from there)."""
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    moment = datetime.datetime(year, month, day, hour, minute, tzinfo=zone)
+    return time_machine.travel(moment, tick=True)
+
+
+def high_school() -> School:
+    return personas.child("sofia").enrollments.order_by("-entry_date")[0].school
+
+
+def subscribe_in_the_portal(client, username: str, child: str) -> None:
+    """The parent's own portal toggle (R20)."""
+    personas.sign_in(client, username)
+    response = client.post(
+        reverse("portal:child-notifications", args=[personas.child(child).pk]),
+        {"action": "subscribe"},
+    )
+    assert response.status_code == 302
+    client.logout()

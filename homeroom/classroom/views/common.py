@@ -22,6 +22,8 @@ def page_context(request: HttpRequest, **extra: object) -> dict[str, object]:
         "office": "office",
         "office-student": "office",
         "caseload": "caseload",
+        "subscriptions": "subscriptions",
+        "student-subscriptions": "subscriptions",
     }.get(name or "", "")
     return {"staff": staff.scope_of(staff.staff_request(request).viewer), "nav": nav, **extra}
 

@@ -1,6 +1,7 @@
 """Compile the translation catalogues (.po → .mo) in Python, so no machine needs gettext to
 run Homeroom; with --check, fail when a catalogue is incomplete or its .mo is stale."""
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,17 @@ def problems_in(po_path: Path) -> list[str]:
         f"{po_path}:{entry.linenum}: marked fuzzy (check and clear the flag): {entry.msgid!r}"
         for entry in catalogue.fuzzy_entries()
         if not entry.obsolete
+    ]
+    # A plural entry with fewer forms than the header's nplurals falls back to the source
+    # language for the missing ones (Spanish: every count but 1 and the millions).
+    found = re.search(r"nplurals\s*=\s*(\d+)", catalogue.metadata.get("Plural-Forms", ""))
+    forms = int(found.group(1)) if found else 0
+    problems += [
+        f"{po_path}:{entry.linenum}: {forms} plural forms wanted: {entry.msgid!r}"
+        for entry in catalogue
+        if entry.msgid_plural
+        and not entry.obsolete
+        and sum(1 for text in entry.msgstr_plural.values() if text) < forms
     ]
     return problems
 
