@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "homeroom.access",
     "homeroom.notify",
     "homeroom.privacy",
+    "homeroom.records",
     "homeroom.portal",
     "homeroom.classroom",
     "homeroom.interop",
