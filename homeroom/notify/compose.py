@@ -197,6 +197,8 @@ def _footer(message: Message) -> list[str]:
 
 def _token_for(message: Message) -> str:
     kind = f"{DIGEST}:{message.digest}" if message.digest else message.kind
+    # Every kind a family may unsubscribe from names the guardian (a database constraint).
+    assert message.guardian_id is not None
     return unsubscribe_token(guardian_id=message.guardian_id, kind=kind, students=message.students)
 
 
@@ -208,19 +210,25 @@ def email_for(message: Message, notice: Notice | None) -> EmailMessage:
             text = [part for part in (message.body.strip(), notice.body.strip()) if part]
             body = ["\n\n".join(text), "", *_footer(message)]
             sent = notice.sent_at
+        elif message.kind == Kind.REQUIRED:
+            # A notice the law requires: no way to unsubscribe from it, and no portal choice.
+            body = [message.body.strip()]
+            if message.link:
+                body += ["", _("See it in the portal: %(url)s") % {"url": absolute(message.link)}]
+            sent = message.queued_at
         else:
             body = [message.body.strip(), "", *_footer(message)]
             sent = message.queued_at
-        token = _token_for(message)
         headers = {
             "Message-ID": message_id(message),
             # A notice's copies all carry the moment it was sent (R20: "at the same time").
             "Date": timezone.localtime(sent, datetime.UTC).strftime("%a, %d %b %Y %H:%M:%S +0000"),
-            "List-Unsubscribe": f"<{unsubscribe_url(token)}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Content-Language": message.language,
             "Auto-Submitted": "auto-generated",
         }
+        if message.kind != Kind.REQUIRED:
+            headers["List-Unsubscribe"] = f"<{unsubscribe_url(_token_for(message))}>"
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         return EmailMessage(
             subject=f"[{settings.HOMEROOM_DISTRICT_NAME}] {message.subject}",
             body="\n".join(body) + "\n",

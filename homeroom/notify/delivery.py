@@ -265,13 +265,16 @@ def _allowed(messages: Sequence[Message]) -> tuple[set[int], Pairs]:
     switches = policy.switches_now()
     wanted: dict[str | None, set[tuple[int, int]]] = defaultdict(set)
     for message in messages:
+        guardian_id = message.guardian_id
+        if message.kind == Kind.REQUIRED or guardian_id is None:
+            continue  # A required notice: no policy or choice withholds it.
         if message.digest:
             for alert in message.alerts.all():
-                wanted[KIND_MODULE[Kind(alert.kind)]].add((message.guardian_id, alert.student_id))
+                wanted[KIND_MODULE[Kind(alert.kind)]].add((guardian_id, alert.student_id))
         else:
             module = _module(message)
             for student_id in message.students:
-                wanted[module].add((message.guardian_id, student_id))
+                wanted[module].add((guardian_id, student_id))
     open_pairs: Pairs = defaultdict(set)
     for module, pairs in wanted.items():
         members = policy.family_audience(
@@ -290,6 +293,10 @@ def _allowed(messages: Sequence[Message]) -> tuple[set[int], Pairs]:
     }
     allowed = set()
     for message in messages:
+        if message.kind == Kind.REQUIRED:
+            # The law's duty decided who is told, when it was queued; no choice withholds it.
+            allowed.add(message.pk)
+            continue
         if message.notice_id:
             ok = any(
                 (message.guardian_id, s) in open_pairs[_module(message)]

@@ -21,6 +21,11 @@ class Kind(models.TextChoices):
     LOW_GRADE = "low_grade", _("A course grade below the threshold")
     SCORES = "scores", _("New scores")
     NOTICE = "notice", _("School notices")
+    # A notice the law requires the district to give (a data breach, a new vendor contract, a
+    # request for consent): written in the recipient's language by the app that owes it, sent
+    # whatever the family's choices and quiet hours, with no way to unsubscribe; the list of
+    # recipients is the duty's, decided when it is queued.
+    REQUIRED = "required", _("Notices the law requires")
 
 
 ALERT_KINDS = (Kind.ATTENDANCE, Kind.MISSING, Kind.LOW_GRADE, Kind.SCORES)
@@ -275,10 +280,14 @@ class Message(models.Model):
         # The policy or the family's choice at sending time: nothing was sent.
         WITHHELD = "withheld", _("Not sent")
 
+    # A required notice may go to a parent with no portal account, or to an eligible student:
+    # then it has no recipient account, or no guardian.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    guardian = models.ForeignKey(Guardian, on_delete=models.PROTECT, related_name="+")
+    guardian = models.ForeignKey(
+        Guardian, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     address = models.EmailField(_("address"))
     language = models.CharField(_("language"), max_length=8)
     # A digest tells of several kinds: its `kind` is empty and `digest` says which digest.
@@ -318,6 +327,10 @@ class Message(models.Model):
                 condition=Q(status="sent", sent_at__isnull=False)
                 | ~Q(status="sent") & Q(sent_at__isnull=True),
                 name="notify_message_sent_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="required") | Q(recipient__isnull=False, guardian__isnull=False),
+                name="notify_message_family_kinds_name_the_family",
             ),
         ]
 
