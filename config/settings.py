@@ -238,9 +238,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Where the context validator finds more names a password may not be built from.
 HOMEROOM_PASSWORD_CONTEXT = ["homeroom.access.staff_mfa.school_names"]
-# Whether an account may not sign in at all today (a denial of access, R68): asked by the
-# sign-in page after the password, from the access app that keeps the denials.
-HOMEROOM_SIGN_IN_REFUSED = "homeroom.access.policy.sign_in_refused"
+# Whether an account may not sign in at all today (a denial of access, R68; a contractor's
+# account past its date or its contract, R13): asked by the sign-in page after the password,
+# from the app above both that keeps the contractors' accounts.
+HOMEROOM_SIGN_IN_REFUSED = "homeroom.privacy.vendors.sign_in_refused"
+# The longest a contractor's support account works before it must be renewed (R13).
+HOMEROOM_VENDOR_ACCOUNT_DAYS = env_int("HOMEROOM_VENDOR_ACCOUNT_DAYS", 90, minimum=1, maximum=366)
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out account or address before any password is checked.

@@ -104,6 +104,19 @@ _POLICY = [
     "access.moduleswitch",
 ]
 
+# Data leaving the district (the privacy app): contracts, their accounts and deletions,
+# what families are owed (R10, R11, R15, R17, R56, R57).
+_PRIVACY = [
+    "privacy.vendorcontract",
+    "privacy.vendoraccount",
+    "privacy.deletionrequest",
+    "privacy.directorydesignation",
+    "privacy.directoryoptout",
+    "privacy.annualnotice",
+    "privacy.disclosureconsent",
+    "privacy.legaldemand",
+]
+
 # group -> {"app_label.model": actions}
 GROUP_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     REGISTRAR: {
@@ -116,6 +129,17 @@ GROUP_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         # Codes are issued from the guardian links and revoked from this list (R14).
         "access.activationcode": ("view",),
         **_NOTICES,
+        # The records custodian keeps contracts, paper opt-outs, consents and orders.
+        **{m: ("view",) for m in _PRIVACY},
+        **{
+            m: ("view", "add", "change")
+            for m in (
+                "privacy.vendorcontract",
+                "privacy.directoryoptout",
+                "privacy.disclosureconsent",
+                "privacy.legaldemand",
+            )
+        },
     },
     DISTRICT_ADMINISTRATOR: {
         **{m: ("view", "add", "change") for m in _ROSTER},
@@ -131,6 +155,7 @@ GROUP_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "access.breakglassread": ("view",),
         "access.staffaccessreview": ("view", "add"),
         **_NOTICES,
+        **{m: ("view", "add", "change") for m in _PRIVACY},
     },
     TECHNOLOGY: {
         "accounts.user": ("view", "change"),
@@ -143,6 +168,9 @@ GROUP_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "access.breakglassread": ("view",),
         # The queue of security reports (R73): status and notes are kept up to date here.
         "audit.securityreport": ("view", "change"),
+        # Contractors' support accounts are accounts: technology staff open and close them.
+        "privacy.vendorcontract": ("view",),
+        "privacy.vendoraccount": ("view", "add", "change"),
     },
 }
 

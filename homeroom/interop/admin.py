@@ -25,10 +25,9 @@ from django.utils.translation import gettext_lazy
 
 from homeroom.access import roles
 from homeroom.access.requests import request_actor
-from homeroom.interop import oneroster
 from homeroom.interop.importer import Report, import_steps
 from homeroom.interop.models import ImportRun
-from homeroom.lib import clock
+from homeroom.lib import clock, oneroster
 
 IMPORTING_GROUPS = (roles.REGISTRAR, roles.DISTRICT_ADMINISTRATOR)
 PROGRESS_MARK = "<!-- progress -->"

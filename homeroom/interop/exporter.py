@@ -28,11 +28,11 @@ from homeroom.audit.models import Action
 from homeroom.audit.services import Actor, Event, event_record
 from homeroom.gradebook.models import Assignment, Category, Score
 from homeroom.interop import ids, mapping
-from homeroom.interop import oneroster as spec
 from homeroom.interop.csvio import Writer
 from homeroom.interop.importer import collector_paused
 from homeroom.interop.models import ExportClock, SourcedAlias
 from homeroom.lib import clock
+from homeroom.lib import oneroster as spec
 from homeroom.sis.models import (
     AcademicSession,
     Course,

@@ -41,7 +41,6 @@ from homeroom.audit.models import Action
 from homeroom.audit.services import Actor, Event, event_record
 from homeroom.gradebook.models import Assignment, Category, Score
 from homeroom.interop import ids, mapping
-from homeroom.interop import oneroster as spec
 from homeroom.interop.csvio import PackageError, Source
 from homeroom.interop.mapping import GUARDIAN, STAFF, STUDENT
 from homeroom.interop.models import SourcedAlias
@@ -58,6 +57,7 @@ from homeroom.interop.validation import (
     reading_steps,
 )
 from homeroom.lib import clock
+from homeroom.lib import oneroster as spec
 from homeroom.sis.models import (
     AcademicSession,
     Course,

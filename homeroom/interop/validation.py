@@ -15,8 +15,8 @@ from collections.abc import Callable, Generator, Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from homeroom.interop import oneroster as spec
 from homeroom.interop.csvio import CsvError, Source, read_records
+from homeroom.lib import oneroster as spec
 
 # Past this many, problems are counted but not kept: a broken file of a million rows would
 # otherwise report a million lines.

@@ -6,6 +6,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from homeroom.access import policy, roles
@@ -14,16 +15,20 @@ from homeroom.audit import disclosures
 from homeroom.audit.models import Action, LegalBasis
 from homeroom.audit.services import Actor, Event, event_record
 from homeroom.lib import clock
+from homeroom.notify import required
 from homeroom.privacy.models import (
     AnnualNotice,
     AnnualNoticeAcknowledgement,
+    DeletionRequest,
     DirectoryCategory,
+    DirectoryDesignation,
     DirectoryOptOut,
     DisclosureConsent,
     LegalDemand,
+    VendorContract,
 )
 from homeroom.privacy.selectors import opt_out_window_open
-from homeroom.sis.models import Student
+from homeroom.sis.models import Guardian, GuardianLink, Student
 
 
 def require_custodian(user: User, what: str) -> None:
@@ -150,16 +155,59 @@ def consent_request(
         requested_by=requested_by,
         requested_at=clock.now(),
     )
+    told = required.required_queue(
+        key=f"consent:{consent.pk}",
+        addressees=rights_holders(student, clock.today()),
+        write=lambda _a: _consent_mail(consent),
+        link=lambda _a: reverse("portal:consents", args=[student.pk]),
+    )
     event_record(
         actor=actor,
         event=Event(
             action=Action.CONSENT,
             student_id=student.pk,
             object=consent,
-            detail={"what": "disclosure_consent_asked"},
+            detail={"what": "disclosure_consent_asked", "mails": told},
         ),
     )
     return consent
+
+
+def rights_holders(student: Student, day: datetime.date) -> list[required.Addressee]:
+    """Who signs for a student (FERPA 99.5): the student once eligible; else the parents and
+    guardians who hold the educational rights and may use the portal today."""
+    if student.eligible_student or student.date_of_birth <= policy.adult_on(day):
+        found = required.student_addressed(student)
+        return [found] if found else []
+    members = policy.family_audience([student.pk], day, policy.switches_now(), None)
+    with_rights = GuardianLink.objects.filter(
+        student=student,
+        guardian_id__in=[m.guardian_id for m in members],
+        educational_rights=True,
+    ).values_list("guardian_id", flat=True)
+    guardians = Guardian.objects.filter(pk__in=list(with_rights)).select_related("user")
+    return required.guardians_addressed(guardians, {g.pk: [student.pk] for g in guardians})
+
+
+def _consent_mail(consent: DisclosureConsent) -> tuple[str, str]:
+    subject = _("The district asks your consent to share %(name)s's records") % {
+        "name": consent.student.first_name
+    }
+    text = "\n".join(
+        [
+            _(
+                "Before it gives %(name)s's records to %(who)s, the district needs the written "
+                "consent of the person who holds the student's rights (FERPA, 34 CFR 99.30)."
+            )
+            % {"name": consent.student.display_name, "who": consent.recipient},
+            "",
+            _("Which records: %(records)s") % {"records": consent.records},
+            _("For what purpose: %(purpose)s") % {"purpose": consent.purpose},
+            "",
+            _('Sign or decline in the portal, on the page "Consents to disclose".'),
+        ]
+    )
+    return subject, text
 
 
 @transaction.atomic
@@ -331,3 +379,112 @@ def legal_demand_comply(
     demand.disclosure_id = record.pk
     demand.save(update_fields=["complied_at", "disclosure"])
     return demand
+
+
+# --- The district's designations and notices (R11, R15) -----------------------------------------
+
+
+@transaction.atomic
+def designation_save(*, actor: Actor, by: User, designation: DirectoryDesignation) -> None:
+    """The directory categories of a school year and the window to opt out (99.37(a)).
+    The SSN is never one (it is not a category at all); a category must be known."""
+    _require_district_administrator(by)
+    unknown = set(designation.categories) - set(DirectoryCategory.values)
+    if unknown:
+        raise ValidationError({"categories": _("Unknown category: %s") % ", ".join(unknown)})
+    if designation.opt_out_until < designation.opt_out_from:
+        raise ValidationError({"opt_out_until": _("The window closes before it opens.")})
+    created = designation.pk is None
+    designation.save()
+    event_record(
+        actor=actor,
+        event=_event(
+            actor,
+            "directory_designation_set" if created else "directory_designation_changed",
+            school_year=designation.school_year,
+            categories=sorted(designation.categories),
+        ),
+    )
+
+
+@transaction.atomic
+def annual_notice_save(*, actor: Actor, by: User, notice: AnnualNotice, publish: bool) -> None:
+    """Write (or correct, until it is published) a year's notice, and publish it: from then
+    on every family reads it at their next sign-in (R15). A published notice stays as read."""
+    _require_district_administrator(by)
+    if notice.pk is not None:
+        stored = AnnualNotice.objects.select_for_update().get(pk=notice.pk)
+        if stored.published_at is not None:
+            raise ValidationError(
+                _("This notice is published and was read as it is; write next year's instead.")
+            )
+    for field in ("title", "title_es", "body", "body_es"):
+        if not getattr(notice, field).strip():
+            raise ValidationError({field: _("Write the notice in English and in Spanish.")})
+    if publish:
+        notice.published_at = clock.now()
+    notice.save()
+    event_record(
+        actor=actor,
+        event=_event(
+            actor,
+            "annual_notice_published" if publish else "annual_notice_written",
+            school_year=notice.school_year,
+        ),
+    )
+
+
+# --- Deletion on request (R57) ------------------------------------------------------------------
+
+
+@transaction.atomic
+def deletion_request_record(
+    *, actor: Actor, by: User, contract: VendorContract, what: str
+) -> DeletionRequest:
+    """The district asks a contractor to delete what it holds (CGS 10-234bb(a)(2)). Homeroom's
+    own copy is removed only through the retention process, never here."""
+    _require_district_administrator(by)
+    if not what.strip():
+        raise ValidationError({"what": _("Say what the contractor is to delete.")})
+    request = DeletionRequest.objects.create(
+        contract=contract, what=what.strip(), requested_on=clock.today(), requested_by=by
+    )
+    event_record(
+        actor=actor,
+        event=Event(
+            action=Action.PRIVACY,
+            object=request,
+            detail={"what": "deletion_requested", "contract": contract.reference},
+        ),
+    )
+    return request
+
+
+@transaction.atomic
+def deletion_confirmed(
+    *, actor: Actor, by: User, request: DeletionRequest, confirmation: str, on: datetime.date
+) -> None:
+    _require_district_administrator(by)
+    request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
+    if request.confirmed_on is not None:
+        raise ValidationError(_("This deletion is already confirmed."))
+    if not confirmation.strip():
+        raise ValidationError(
+            {"confirmation": _("Quote or describe the contractor's written confirmation.")}
+        )
+    if on > clock.today() or on < request.requested_on:
+        raise ValidationError({"confirmed_on": _("Give the day the contractor confirmed it.")})
+    request.confirmed_on, request.confirmation = on, confirmation.strip()
+    request.save(update_fields=["confirmed_on", "confirmation"])
+    event_record(
+        actor=actor,
+        event=Event(action=Action.PRIVACY, object=request, detail={"what": "deletion_confirmed"}),
+    )
+
+
+def _require_district_administrator(user: User) -> None:
+    if user.is_superuser or policy.viewer_for(user, clock.today()).holds_role(
+        frozenset({roles.Role.DISTRICT_ADMINISTRATOR})
+    ):
+        return
+    raise PermissionDenied(_("Only a district administrator does this."))

@@ -10,9 +10,9 @@ from django.core.management.base import CommandError
 
 from homeroom.audit.models import Action, AuditEvent
 from homeroom.audit.services import Actor
-from homeroom.interop import oneroster
 from homeroom.interop.exporter import ExportRefused, run_export
 from homeroom.interop.models import ExportClock
+from homeroom.lib import oneroster
 from homeroom.sis.models import Guardian
 from tests.interop.support import fixture, import_package, problems
 

@@ -6,8 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from homeroom.audit.services import Actor
-from homeroom.interop import oneroster
 from homeroom.interop.exporter import ExportRefused, run_export
+from homeroom.lib import oneroster
 
 
 class Command(BaseCommand):
