@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from homeroom.access import policy
@@ -149,7 +150,7 @@ def _notice_text(contract: VendorContract) -> tuple[str, str]:
         % {
             "district": settings.HOMEROOM_DISTRICT_NAME,
             "vendor": contract.vendor,
-            "day": contract.signed_on.isoformat(),
+            "day": formats.date_format(contract.signed_on, "DATE_FORMAT"),
         },
         "",
         _("What the service is: %(what)s") % {"what": contract.description},
