@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -26,6 +26,13 @@ if TYPE_CHECKING:
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
+
+
+def adopt(obj: Model, made: Model) -> None:
+    """The admin logs and names the object it handed to `save_model`: give it the row the
+    service made."""
+    for field in made._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(made, field.attname))
 
 
 def _refused(request: HttpRequest, error: ValidationError | PermissionDenied) -> None:
@@ -166,7 +173,8 @@ class VendorContractAdmin(NoDeleteAdmin):
             )
         except (ValidationError, PermissionDenied) as error:
             _refused(request, error)
-            obj.pk = None
+            if not change:
+                obj.pk = None
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         # The service set the schools; the admin's own M2M save would only repeat it.
@@ -269,7 +277,7 @@ class VendorAccountAdmin(NoDeleteAdmin):
                     expires_on=data["expires_on"],
                     request_id=request_actor(request).request_id or "",
                 )
-                obj.pk = made.pk
+                adopt(obj, made)
             elif data.get("end_now"):
                 vendors.vendor_account_end(
                     actor=request_actor(request),
@@ -322,7 +330,7 @@ class DeletionRequestAdmin(NoDeleteAdmin):
                     contract=data["contract"],
                     what=data["what"],
                 )
-                obj.pk = made.pk
+                adopt(obj, made)
             elif data.get("confirmed_on"):
                 services.deletion_confirmed(
                     actor=request_actor(request),

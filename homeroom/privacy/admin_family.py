@@ -14,7 +14,7 @@ from homeroom.access.admin import NoDeleteAdmin
 from homeroom.access.requests import request_actor
 from homeroom.accounts.models import User
 from homeroom.privacy import model_notice, services
-from homeroom.privacy.admin_contracts import _refused
+from homeroom.privacy.admin_contracts import _refused, adopt
 from homeroom.privacy.models import (
     AnnualNotice,
     DirectoryCategory,
@@ -278,7 +278,7 @@ class DisclosureConsentAdmin(NoDeleteAdmin):
                     purpose=data["purpose"],
                     expires_on=data.get("expires_on"),
                 )
-                obj.pk = made.pk
+                adopt(obj, made)
             elif data.get("disclose_now"):
                 services.disclose_with_consent(
                     actor=request_actor(request),
@@ -359,7 +359,7 @@ class LegalDemandAdmin(NoDeleteAdmin):
                 fields = {
                     f: data.get(f) for f in LegalDemandForm.Meta.fields if f != "family_told_how"
                 }
-                obj.pk = services.legal_demand_record(actor=actor, recorded_by=by, **fields).pk
+                adopt(obj, services.legal_demand_record(actor=actor, recorded_by=by, **fields))
                 return
             if data.get("family_told_now"):
                 services.legal_demand_family_told(
