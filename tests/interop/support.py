@@ -77,7 +77,7 @@ def empty_the_district() -> None:
     """
     tables = [
         model._meta.db_table
-        for label in ("attendance", "gradebook", "access", "interop", "sis")
+        for label in ("privacy", "records", "attendance", "gradebook", "access", "interop", "sis")
         for model in apps.get_app_config(label).get_models(include_auto_created=True)
         if not model._meta.proxy and model._meta.managed
     ]
